@@ -1,0 +1,53 @@
+"""What part of the organisation an acting admin or trainer may see and manage."""
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from ..errors import NotFound
+from ..extensions import db
+from ..models import OrgUnit, User
+
+
+def scope_unit(actor: User) -> OrgUnit | None:
+    """None means the whole organisation (a town-level admin)."""
+    return actor.scope_org_unit
+
+
+def unit_in_scope(actor: User, unit: OrgUnit | None) -> bool:
+    scope = scope_unit(actor)
+    if scope is None:
+        return True
+    return unit is not None and unit.path.startswith(scope.path)
+
+
+def units_in_scope(actor: User) -> list[OrgUnit]:
+    stmt = select(OrgUnit).order_by(OrgUnit.path)
+    scope = scope_unit(actor)
+    if scope is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(scope.path))
+    return list(db.session.scalars(stmt))
+
+
+def restrict_users(stmt: Select, actor: User) -> Select:
+    """Limit a query over User to the actor's scope."""
+    scope = scope_unit(actor)
+    if scope is None:
+        return stmt
+    return stmt.join(OrgUnit, User.org_unit_id == OrgUnit.id).where(
+        OrgUnit.path.startswith(scope.path))
+
+
+def get_user_in_scope(actor: User, user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not unit_in_scope(actor, user.org_unit):
+        raise NotFound("用户不存在，或不在您管理的范围内。")
+    return user
+
+
+def get_unit_in_scope(actor: User, unit_id: int | None) -> OrgUnit | None:
+    if unit_id is None:
+        return None
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None or not unit_in_scope(actor, unit):
+        raise NotFound("单位不存在，或不在您管理的范围内。")
+    return unit

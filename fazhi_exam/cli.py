@@ -1,0 +1,221 @@
+"""The `fazhi-exam` command group (also `flask --app fazhi_exam ...`)."""
+from __future__ import annotations
+
+import sqlite3
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .database import set_write_intent
+from .extensions import db
+
+
+def _writes(f):
+    """CLI commands write: take SQLite's write lock at BEGIN, like unsafe requests."""
+
+    @wraps(f)
+    def wrapper(*args, **kwargs):
+        set_write_intent(True)
+        return f(*args, **kwargs)
+
+    return wrapper
+
+
+def fail(message: str, code: int = 1):
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(code)
+
+
+@click.command("init-db")
+@with_appcontext
+@_writes
+def init_db_command():
+    """创建或升级数据库（运行迁移），并在实例目录中生成密钥。"""
+    from flask_migrate import upgrade
+
+    from . import config as cfg
+    from .accounts.orgs import ensure_default_cohorts
+
+    if cfg.write_secret_key(current_app.instance_path):
+        click.echo(f"已生成密钥：{Path(current_app.instance_path) / cfg.SECRET_KEY_FILE}")
+    upgrade()
+    ensure_default_cohorts()
+    db.session.commit()
+    click.echo(f"数据库已就绪：{db.engine.url.render_as_string(hide_password=True)}")
+
+
+@click.command("seed-demo")
+@with_appcontext
+@_writes
+def seed_demo_command():
+    """加载演示数据（大张楼镇）；重复运行不会重复添加。"""
+    from .accounts.demo import DEMO_ACCOUNTS, seed_demo
+
+    result = seed_demo()
+    db.session.commit()
+    click.echo(f"演示数据已就绪（本次新增用户 {result['users_added']} 名）。演示账号：")
+    for acc in DEMO_ACCOUNTS:
+        click.echo(f"  {acc.username:<12} 密码 {acc.password:<14} {acc.note}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, threads: int):
+    """用 waitress 生产级 WSGI 服务器运行。"""
+    import waitress
+
+    app = current_app._get_current_object()
+    if not app.config.get("SECRET_KEY"):
+        fail("缺少密钥：请先运行 `fazhi-exam init-db`，或设置 FAZHI_SECRET_KEY。")
+    click.echo(f"法治学考已启动：http://{host}:{port}/ （按 Ctrl+C 停止）")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="fazhi-exam")
+
+
+@click.command("create-user")
+@click.option("--username", required=True, help="用户名或手机号")
+@click.option("--name", required=True, help="姓名")
+@click.option("--password", required=True, help="初始密码")
+@click.option("--role", "roles", multiple=True, default=["learner"], show_default=True,
+              type=click.Choice(["learner", "trainer", "admin"]))
+@click.option("--unit", default="", help="所属单位名称（如 王庄村 或 大张楼镇/王庄村）")
+@click.option("--cohort", "cohorts", multiple=True, help="人员类别，可多次给出")
+@click.option("--must-change/--no-must-change", default=True, show_default=True,
+              help="首次登录是否须修改密码")
+@with_appcontext
+@_writes
+def create_user_command(username, name, password, roles, unit, cohorts, must_change):
+    """新建一个用户。"""
+    from .accounts.orgs import find_unit_by_name
+    from .accounts.users import UserFields, cohorts_by_name, create_user
+    from .errors import DomainError
+
+    org_unit = None
+    if unit:
+        found = find_unit_by_name(unit)
+        if len(found) != 1:
+            fail(f"找不到唯一的单位“{unit}”。")
+        org_unit = found[0]
+    chosen, missing = cohorts_by_name(cohorts)
+    if missing:
+        fail(f"未知的人员类别：{'、'.join(missing)}")
+    try:
+        user = create_user(None, UserFields(username=username, name=name, org_unit=org_unit,
+                                            cohorts=chosen, roles=set(roles)),
+                           password, must_change_password=must_change)
+    except DomainError as exc:
+        db.session.rollback()
+        fail(exc.message)
+    db.session.commit()
+    click.echo(f"已创建用户 {user.username}（{user.name}），角色：{user.role_labels}")
+
+
+@click.group("users")
+def users_group():
+    """用户管理。"""
+
+
+@users_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="只检查并预览，不写入")
+@with_appcontext
+@_writes
+def users_import_command(file: Path, dry_run: bool):
+    """从 .xlsx 或 .csv 批量导入用户（有任何错误则全部不导入）。"""
+    from .accounts import user_import
+
+    content = file.read_bytes()
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit and len(content) > limit:
+        fail(f"文件 {file} 太大（上限 {limit // 1024 // 1024} MB）。")
+    report = user_import.check_file(None, file.name, content)
+    if not report.ok:
+        for error in report.errors:
+            click.echo(f"{file}：{error}", err=True)
+        fail(f"文件 {file} 有 {len(report.errors)} 处错误，未导入任何人员。")
+    if dry_run:
+        for row in report.rows[:20]:
+            click.echo(f"  第 {row.row} 行：{row.fields.name} {row.fields.username} "
+                       f"{row.unit_label}")
+        click.echo(f"检查通过：将导入 {len(report.rows)} 名人员（--dry-run，未写入）。")
+        return
+    with click.progressbar(length=len(report.rows), label="导入中") as bar:
+        report = user_import.apply_file(None, file.name, content,
+                                        progress=lambda done, total: bar.update(1))
+    db.session.commit()
+    click.echo(f"已导入 {report.created} 名人员。")
+
+
+@click.group("audit")
+def audit_group():
+    """审计日志。"""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command():
+    """校验审计日志的哈希链，报告第一处断裂。"""
+    from . import audit
+
+    result = audit.verify()
+    if result.ok:
+        click.echo(f"审计日志完整：共 {result.checked} 条记录，哈希链校验通过。")
+        return
+    fail(f"审计日志已被篡改：{result.reason}（前 {result.checked} 条完好）。")
+
+
+@click.command("backup")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(output: Path):
+    """备份数据库：SQLite 使用在线备份（服务运行中也安全）。"""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        fail("当前使用 PostgreSQL，请用 pg_dump 备份，例如：\n"
+             "  pg_dump --format=custom --file=fazhi_exam.dump \"$DATABASE_URL\"\n"
+             "恢复：pg_restore --clean --if-exists --dbname=\"$DATABASE_URL\" fazhi_exam.dump",
+             code=2)
+    if output.exists():
+        fail(f"目标文件 {output} 已存在，为避免覆盖，请换一个文件名。")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(url.database)
+    target = sqlite3.connect(output)
+    try:
+        with target:
+            source.backup(target)
+        check = target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        target.close()
+        source.close()
+    if check != "ok":
+        fail(f"备份文件校验失败：{check}")
+    click.echo(f"已备份到 {output}（{output.stat().st_size // 1024} KB，完整性校验通过）。")
+
+
+COMMANDS = [init_db_command, seed_demo_command, serve_command, create_user_command,
+            users_group, audit_group, backup_command]
+
+
+def register_commands(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app(*_args, **_kwargs):
+    from . import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, add_default_commands=True,
+                 help="法治学考 命令行工具。")
+
+
+def main() -> None:
+    cli(prog_name="fazhi-exam")

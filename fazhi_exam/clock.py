@@ -1,0 +1,32 @@
+"""The one seam for time: everything that needs 'now' asks here, tests move it."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+_offset = timedelta(0)
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    """Current time as an aware UTC datetime."""
+    if _frozen is not None:
+        return _frozen
+    return datetime.now(UTC) + _offset
+
+
+def freeze(at: datetime) -> None:
+    global _frozen
+    _frozen = at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def advance(delta: timedelta) -> None:
+    global _frozen, _offset
+    if _frozen is not None:
+        _frozen += delta
+    else:
+        _offset += delta
+
+
+def reset() -> None:
+    global _frozen, _offset
+    _frozen, _offset = None, timedelta(0)

@@ -1,0 +1,63 @@
+"""Configuration: defaults, then instance/config.py, then FAZHI_* and DATABASE_URL."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+SECRET_KEY_FILE = "secret_key"
+SQLITE_FILE = "fazhi_exam.sqlite"
+
+
+class Defaults:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # Uploads (user lists, question banks, sign-in sheets) larger than this get 413.
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set FAZHI_SESSION_COOKIE_SECURE=true behind HTTPS
+    SESSION_COOKIE_NAME = "fazhi_session"
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    # Login throttling. Storage: memory:// (one process) or redis://host:6379 (several).
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"
+    PASSWORD_HASH_METHOD = "scrypt"
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    USERS_PER_PAGE = 50
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    TIMEZONE = "Asia/Shanghai"
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgresql:// URLs at psycopg 3, the driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def sqlite_url(instance_path: str | os.PathLike) -> str:
+    return "sqlite:///" + str(Path(instance_path) / SQLITE_FILE)
+
+
+def read_secret_key(instance_path: str | os.PathLike) -> str | None:
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        return key or None
+    return None
+
+
+def write_secret_key(instance_path: str | os.PathLike) -> bool:
+    """Create instance/secret_key with a random key unless one exists. True if written."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if path.exists() and path.read_text(encoding="utf-8").strip():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return True

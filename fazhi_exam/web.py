@@ -1,0 +1,92 @@
+"""Request hooks shared by every page and API: login loading, write intent, forced password
+change, security headers, role checks."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from . import audit
+from .database import set_write_intent
+from .errors import error_response
+from .extensions import login_manager
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
+# Reachable while a password change is pending.
+PASSWORD_CHANGE_OPEN = {"auth.change_password", "auth.logout", "api.change_password",
+                        "api.logout", "static", "bootstrap.static"}
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    from .accounts.auth import load_session_user
+
+    return load_session_user(token)
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        return error_response(401, "unauthorized", "请先登录。")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def role_required(*roles: str):
+    """Logged out → login (401 for the API); logged in without the role → 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if roles and not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def register_request_hooks(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.session_protection = None  # server-side sessions do this job
+
+    @app.before_request
+    def _begin():
+        set_write_intent(request.method in UNSAFE_METHODS)
+        audit.set_request_ip(request.remote_addr)
+        g.large_text = request.cookies.get("large_text") == "1"
+
+    @app.before_request
+    def _pending_password_change():
+        if not current_user.is_authenticated or not current_user.must_change_password:
+            return None
+        if request.endpoint in PASSWORD_CHANGE_OPEN:
+            return None
+        if request.path.startswith("/api/"):
+            return error_response(403, "password_change_required", "请先修改初始密码。")
+        return redirect(url_for("auth.change_password"))
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def _globals():
+        from .models import ROLES
+
+        return {"ROLES": ROLES}

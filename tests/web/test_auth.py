@@ -1,0 +1,213 @@
+"""Login, logout, passwords, throttling, CSRF, roles and headers, as a user meets them."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from fazhi_exam.extensions import db
+from fazhi_exam.models import AuditEvent, LoginSession
+from tests.conftest import TEST_PASSWORD, Api
+
+
+def test_login_page_then_home_shows_name(client, auth, make_user, town):
+    make_user("zhang", name="张三", unit="王庄村", cohorts=["法律明白人"])
+    response = auth.login("zhang")
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "您好，张三" in page
+    assert "王庄村" in page and "法律明白人" in page
+
+
+def test_login_by_phone_with_fullwidth_digits(client, auth, make_user):
+    make_user("13800000001", name="李四")
+    response = auth.login("１３８０００００００１")
+    assert response.status_code == 302
+    assert "李四" in client.get("/").get_data(as_text=True)
+
+
+def test_wrong_password_is_refused_and_audited(app, client, auth, make_user):
+    make_user("zhang")
+    response = auth.login("zhang", "wrong-password")
+    assert response.status_code == 401
+    assert "用户名或密码不正确" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # still logged out
+    with app.app_context():
+        actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert "login_failed" in actions
+
+
+def test_repeated_wrong_passwords_get_429_even_with_right_password(client, api, make_user):
+    make_user("zhang")
+    for _ in range(5):
+        assert api.login("zhang", "wrong").status_code == 401
+    response = api.login("zhang", TEST_PASSWORD)
+    assert response.status_code == 429
+    assert response.get_json()["error"] == "too_many_attempts"
+    assert "分钟后再试" in response.get_json()["message"]
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_throttle_per_address_across_accounts(client, api, make_user):
+    make_user("victim")
+    for i in range(30):
+        api.login(f"nobody{i}", "wrong")
+    assert api.login("victim", TEST_PASSWORD).status_code == 429
+
+
+def test_inactive_account_cannot_log_in(app, api, make_user):
+    uid = make_user("zhang")
+    from fazhi_exam.accounts.users import set_active
+    from fazhi_exam.models import User
+
+    with app.app_context():
+        set_active(None, db.session.get(User, uid), False)
+        db.session.commit()
+    response = api.login("zhang")
+    assert response.status_code == 401
+    assert "停用" in response.get_json()["message"]
+
+
+def test_api_logout_makes_old_cookie_useless(client, api, make_user):
+    make_user("zhang")
+    assert api.login("zhang").status_code == 200
+    stolen = client.get_cookie("fazhi_session").value
+    assert api.call("GET", "/api/v1/me").status_code == 200
+    assert api.call("DELETE", "/api/v1/session").status_code == 200
+    client.set_cookie("fazhi_session", stolen)  # replay the copy taken before logout
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "unauthorized"
+    assert client.get("/").status_code == 302  # pages send it to the login page
+
+
+def test_page_logout_ends_server_session(app, client, auth, make_user):
+    make_user("zhang")
+    auth.login("zhang")
+    cookie = client.get_cookie("fazhi_session").value
+    auth.logout()
+    client.set_cookie("fazhi_session", cookie)
+    assert client.get("/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginSession)
+                                 .where(LoginSession.revoked_at.is_(None))) == 0
+
+
+def test_password_change_ends_other_sessions(app, make_user):
+    make_user("zhang")
+    phone, desktop = Api(app.test_client()), Api(app.test_client())
+    phone.login("zhang")
+    desktop.login("zhang")
+    response = desktop.call("POST", "/api/v1/me/password",
+                            json={"old_password": TEST_PASSWORD, "new_password": "Xin@2024pw"})
+    assert response.status_code == 200
+    assert desktop.call("GET", "/api/v1/me").status_code == 200
+    assert phone.call("GET", "/api/v1/me").status_code == 401
+    assert Api(app.test_client()).login("zhang", "Xin@2024pw").status_code == 200
+
+
+def test_password_change_rejects_wrong_old_and_weak_new(api, make_user):
+    make_user("zhang")
+    api.login("zhang")
+    bad_old = api.call("POST", "/api/v1/me/password",
+                       json={"old_password": "nope", "new_password": "Xin@2024pw"})
+    assert bad_old.status_code == 422 and "原密码不正确" in bad_old.get_json()["message"]
+    weak = api.call("POST", "/api/v1/me/password",
+                    json={"old_password": TEST_PASSWORD, "new_password": "123"})
+    assert weak.status_code == 422 and "至少需要 6 位" in weak.get_json()["message"]
+
+
+def test_must_change_password_blocks_everything_else(client, api, auth, make_user):
+    make_user("zhang", must_change=True)
+    login = api.login("zhang")
+    assert login.get_json()["user"]["must_change_password"] is True
+    blocked = api.call("GET", "/api/v1/me")
+    assert blocked.status_code == 403
+    assert blocked.get_json()["error"] == "password_change_required"
+    assert client.get("/").headers["Location"].endswith("/password")
+    ok = api.call("POST", "/api/v1/me/password",
+                  json={"old_password": TEST_PASSWORD, "new_password": "Xin@2024pw"})
+    assert ok.status_code == 200
+    assert api.call("GET", "/api/v1/me").status_code == 200
+
+
+def test_change_password_page(client, auth, make_user):
+    make_user("zhang", must_change=True)
+    auth.login("zhang")
+    page = client.get("/password").get_data(as_text=True)
+    assert "请先把初始密码改成" in page
+    response = client.post("/password", data={
+        "csrf_token": auth.csrf("/password"), "old_password": TEST_PASSWORD,
+        "new_password": "Xin@2024pw", "confirm": "Xin@2024pw"})
+    assert response.status_code == 302
+    assert "您好" in client.get("/").get_data(as_text=True)
+
+
+def test_post_without_csrf_token_is_refused(app, client, auth, make_user):
+    make_user("zhang")
+    response = client.post("/login", data={"username": "zhang", "password": TEST_PASSWORD})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    api = Api(client)
+    api.login("zhang")
+    api.token = None  # an API call without X-CSRFToken
+    response = api.call("DELETE", "/api/v1/session")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "csrf_failed"
+    assert client.get("/api/v1/me").status_code == 200  # still logged in: nothing changed
+
+
+def test_api_login_requires_json(client):
+    response = client.post("/api/v1/session", data={"username": "a", "password": "b"})
+    assert response.status_code == 415
+    assert "JSON" in response.get_json()["message"]
+
+
+def test_learner_gets_403_on_admin_pages(client, auth, make_user):
+    make_user("zhang")
+    auth.login("zhang")
+    for path in ("/admin/users", "/admin/units", "/admin/cohorts", "/admin/users/import"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "没有权限" in response.get_data(as_text=True)
+
+
+def test_anonymous_admin_page_redirects_to_login(client):
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_security_headers_and_cookie_flags(client, api, make_user):
+    make_user("zhang")
+    response = api.login("zhang")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_secure_cookie_when_configured(app, make_user):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    make_user("zhang")
+    response = Api(app.test_client()).login("zhang")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_open_redirect_after_login_is_ignored(client, make_user):
+    make_user("zhang")
+    from tests.conftest import csrf_from
+
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login?next=//evil.example/x", data={
+        "username": "zhang", "password": TEST_PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/"
+
+
+def test_large_text_switch_is_remembered(client, auth, make_user):
+    make_user("zhang")
+    auth.login("zhang")
+    assert 'class="large-text"' not in client.get("/").get_data(as_text=True)
+    client.post("/prefs/large-text", data={"on": "1", "csrf_token": auth.csrf()})
+    assert 'class="large-text"' in client.get("/").get_data(as_text=True)
