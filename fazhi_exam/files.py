@@ -54,6 +54,21 @@ def check_zip(content: bytes, filename: str) -> None:
     packed = max(sum(i.compress_size for i in infos), 1)
     if len(infos) > MAX_MEMBERS or total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
         raise ValidationError(f"文件“{filename}”解压后过大或结构异常，已拒绝处理。")
+    # Office files never carry DTDs; one here can only be an entity-expansion or XXE attack.
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and _has_dtd(archive, info):
+            raise ValidationError(f"文件“{filename}”包含不允许的 XML 声明（DOCTYPE/ENTITY），已拒绝处理。")
+
+
+def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    tail = b""
+    with archive.open(info) as member:
+        while chunk := member.read(1 << 16):
+            window = tail + chunk
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                return True
+            tail = chunk[-16:]
+    return False
 
 
 def read_table(filename: str, content: bytes) -> Table:
@@ -71,19 +86,20 @@ def _read_xlsx(filename: str, content: bytes) -> Table:
     check_zip(content, filename)
     import openpyxl  # uses defusedxml when installed (it is a dependency)
 
+    rows = []
     try:
         wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
+        try:
+            for number, values in enumerate(wb.worksheets[0].iter_rows(values_only=True), 1):
+                if number > MAX_ROWS + 1:
+                    raise ValidationError(f"文件“{filename}”超过 {MAX_ROWS} 行，请分批导入。")
+                rows.append((number, [cell_text(v) for v in values]))
+        finally:
+            wb.close()
+    except ValidationError:
+        raise
+    except Exception as exc:  # openpyxl and defusedxml raise many types for broken files
         raise ValidationError(f"无法读取 Excel 文件“{filename}”：文件已损坏或格式不对。") from exc
-    try:
-        sheet = wb.worksheets[0]
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            if number > MAX_ROWS + 1:
-                raise ValidationError(f"文件“{filename}”超过 {MAX_ROWS} 行，请分批导入。")
-            rows.append((number, [cell_text(v) for v in values]))
-    finally:
-        wb.close()
     return _to_table(filename, rows)
 
 

@@ -217,8 +217,13 @@ def make_user(app):
 
 
 @pytest.fixture
-def town(make_unit):
-    """A small town: 大张楼镇 with two villages and 司法所."""
+def town(app, make_unit):
+    """A small town: 大张楼镇 with two villages and 司法所, and the default cohorts."""
+    from fazhi_exam.accounts.orgs import ensure_default_cohorts
+
+    with app.app_context():
+        ensure_default_cohorts()
+        db.session.commit()
     town = make_unit("大张楼镇", "town")
     make_unit("王庄村", "village", town)
     make_unit("李庄村", "village", town)

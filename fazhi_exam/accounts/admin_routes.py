@@ -1,7 +1,7 @@
 """Admin pages for users: list with search and filters, create, edit, deactivate, reset."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -40,7 +40,7 @@ def users():
     )
     stmt = user_service.search_users(current_user, flt)
     page = db.paginate(stmt, page=_int_arg("page") or 1,
-                       per_page=db.get_app().config["USERS_PER_PAGE"], error_out=False)
+                       per_page=current_app.config["USERS_PER_PAGE"], error_out=False)
     return render_template(
         "admin/users.html", page=page, flt=flt, active_arg=active_arg,
         units=units_in_scope(current_user), cohorts=_cohorts(), unit_label=unit_label,

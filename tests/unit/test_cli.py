@@ -1,0 +1,109 @@
+"""The command line: init-db, seed-demo, create-user, backup and restore, the secret key."""
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from fazhi_exam import create_app
+from fazhi_exam.extensions import db
+from fazhi_exam.models import Cohort, OrgUnit, User
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_seed_demo_twice_adds_nothing_the_second_time(app, runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "admin" in first.output and "Admin@2023" in first.output
+    with app.app_context():
+        users, units = count(User), count(OrgUnit)
+        villages = db.session.scalar(sa.select(sa.func.count()).select_from(OrgUnit)
+                                     .where(OrgUnit.kind == "village"))
+        by_cohort = dict(db.session.execute(
+            sa.select(Cohort.name, sa.func.count(User.id)).join(Cohort, User.cohorts)
+            .group_by(Cohort.name)).all())
+    assert villages == 30
+    assert by_cohort["法律带头人"] == 30 and by_cohort["法律明白人"] == 90
+    assert by_cohort["行政执法人员"] == 20 and 55 <= by_cohort["镇干部"] <= 65
+    assert 88 <= by_cohort["村干部"] <= 95
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "本次新增用户 0 名" in second.output
+    with app.app_context():
+        assert (count(User), count(OrgUnit)) == (users, units)
+
+
+def test_demo_accounts_log_in(app, runner):
+    runner.invoke(args=["seed-demo"])
+    from tests.conftest import Api
+
+    for username, password in [("admin", "Admin@2023"), ("learner", "Xuexi@2023")]:
+        assert Api(app.test_client()).login(username, password).status_code == 200
+
+
+def test_create_user_command(app, runner, town):
+    result = runner.invoke(args=["create-user", "--username", "zhaoliu", "--name", "赵六",
+                                 "--password", "Zhao@2024", "--role", "trainer", "--unit", "司法所",
+                                 "--cohort", "镇干部"])
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(args=["create-user", "--username", "zhaoliu", "--name", "重复",
+                              "--password", "Zhao@2024"])
+    assert bad.exit_code == 1 and "已被其他账号使用" in bad.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "zhaoliu"))
+        assert user.roles == {"trainer"} and user.org_unit.name == "司法所"
+
+
+def test_init_db_writes_a_secret_key_and_the_app_needs_it(tmp_path, monkeypatch):
+    instance = tmp_path / "inst"
+    monkeypatch.setenv("FAZHI_INSTANCE", str(instance))
+    monkeypatch.delenv("FAZHI_SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="init-db"):
+        create_app()  # serving without a key is refused
+    result = subprocess.run([sys.executable, "-m", "fazhi_exam", "init-db"],
+                            capture_output=True, text=True, env={**_env(), "FAZHI_INSTANCE": str(instance)})
+    assert result.returncode == 0, result.stderr
+    key = (instance / "secret_key").read_text().strip()
+    assert len(key) == 64
+    app = create_app()
+    assert app.config["SECRET_KEY"] == key
+    assert (instance / "fazhi_exam.sqlite").exists()
+    again = subprocess.run([sys.executable, "-m", "fazhi_exam", "init-db"],
+                           capture_output=True, text=True, env={**_env(), "FAZHI_INSTANCE": str(instance)})
+    assert again.returncode == 0
+    assert (instance / "secret_key").read_text().strip() == key  # never replaced
+
+
+def _env() -> dict:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FAZHI_SECRET_KEY")}
+
+
+def test_backup_is_consistent_and_restores(app, runner, backend, tmp_path, make_user):
+    make_user("zhang", name="张三")
+    target = tmp_path / "backup.sqlite"
+    result = runner.invoke(args=["backup", "-o", str(target)])
+    if backend == "postgres":
+        assert result.exit_code == 2 and "pg_dump" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    assert "完整性校验通过" in result.output
+    again = runner.invoke(args=["backup", "-o", str(target)])
+    assert again.exit_code == 1 and "已存在" in again.output
+    # Restore as the README says: put the file where the instance expects its database.
+    restored = create_app({"TESTING": True, "SECRET_KEY": "x",
+                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"})
+    with restored.app_context():
+        assert db.session.scalar(sa.select(User.name).where(User.username == "zhang")) == "张三"
+        from fazhi_exam import audit
+
+        assert audit.verify().ok
+        db.engine.dispose()
+    assert sqlite3.connect(target).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
