@@ -91,9 +91,11 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.admin_routes import bp as admin_bp
     from .accounts.routes import bp as auth_bp
     from .api import bp as api_bp
+    from .audit.routes import bp as audit_bp
     from .main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(audit_bp)

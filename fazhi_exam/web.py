@@ -2,6 +2,7 @@
 change, security headers, role checks."""
 from __future__ import annotations
 
+from datetime import timedelta, timezone
 from functools import wraps
 
 from flask import Flask, abort, g, redirect, request, url_for
@@ -12,6 +13,7 @@ from .database import set_write_intent
 from .errors import error_response
 from .extensions import login_manager
 
+BEIJING = timezone(timedelta(hours=8), "北京时间")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -84,6 +86,13 @@ def register_request_hooks(app: Flask) -> None:
         if current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    @app.template_filter("beijing")
+    def _beijing(value):
+        """Times are stored in UTC; people read Beijing time."""
+        if value is None:
+            return ""
+        return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
     @app.context_processor
     def _globals():

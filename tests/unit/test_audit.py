@@ -67,3 +67,15 @@ def test_cut_tail_is_found(ctx):
     db.session.commit()
     result = audit.verify()
     assert not result.ok and "末尾" in result.reason
+
+
+def test_audit_page_for_town_admin_only(app, client, auth, make_user, town):
+    make_user("admin", roles={"admin"})
+    make_user("cunguan", roles={"admin"}, unit="王庄村", scope="王庄村")
+    auth.login("admin", "wrong")
+    auth.login("admin")
+    page = client.get("/admin/audit?verify=1").get_data(as_text=True)
+    assert "登录失败" in page and "哈希链校验通过" in page
+    auth.logout()
+    auth.login("cunguan")
+    assert client.get("/admin/audit").status_code == 403
