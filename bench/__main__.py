@@ -1,0 +1,18 @@
+"""Run every benchmark: `python -m bench` (or `make bench`)."""
+from __future__ import annotations
+
+import sys
+
+from bench import bench_login_writes
+
+BENCHES = [bench_login_writes]
+
+
+def main() -> int:
+    for module in BENCHES:
+        module.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
