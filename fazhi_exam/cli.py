@@ -2,61 +2,51 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
-from functools import wraps
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .database import set_write_intent
+from .cli_util import fail, writes
 from .extensions import db
-
-
-def _writes(f):
-    """CLI commands write: take SQLite's write lock at BEGIN, like unsafe requests."""
-
-    @wraps(f)
-    def wrapper(*args, **kwargs):
-        set_write_intent(True)
-        return f(*args, **kwargs)
-
-    return wrapper
-
-
-def fail(message: str, code: int = 1):
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(code)
 
 
 @click.command("init-db")
 @with_appcontext
-@_writes
+@writes
 def init_db_command():
     """创建或升级数据库（运行迁移），并在实例目录中生成密钥。"""
     from flask_migrate import upgrade
 
     from . import config as cfg
     from .accounts.orgs import ensure_default_cohorts
+    from .bank.laws import ensure_laws
 
     if cfg.write_secret_key(current_app.instance_path):
         click.echo(f"已生成密钥：{Path(current_app.instance_path) / cfg.SECRET_KEY_FILE}")
     upgrade()
     ensure_default_cohorts()
+    ensure_laws()
     db.session.commit()
     click.echo(f"数据库已就绪：{db.engine.url.render_as_string(hide_password=True)}")
 
 
 @click.command("seed-demo")
 @with_appcontext
-@_writes
+@writes
 def seed_demo_command():
     """加载演示数据（大张楼镇）；重复运行不会重复添加。"""
     from .accounts.demo import DEMO_ACCOUNTS, seed_demo
+    from .bank.laws import ensure_laws
+    from .bank.shipped import load_shipped_banks
 
     result = seed_demo()
+    ensure_laws()
+    banks = load_shipped_banks()
     db.session.commit()
+    added = sum(b.created for b in banks)
+    click.echo(f"题库已就绪：{len(banks)} 个题库，本次新增试题 {added} 道。")
     click.echo(f"演示数据已就绪（本次新增用户 {result['users_added']} 名）。演示账号：")
     for acc in DEMO_ACCOUNTS:
         click.echo(f"  {acc.username:<12} 密码 {acc.password:<14} {acc.note}")
@@ -89,7 +79,7 @@ def serve_command(host: str, port: int, threads: int):
 @click.option("--must-change/--no-must-change", default=True, show_default=True,
               help="首次登录是否须修改密码")
 @with_appcontext
-@_writes
+@writes
 def create_user_command(username, name, password, roles, unit, cohorts, must_change):
     """新建一个用户。"""
     from .accounts.orgs import find_unit_by_name
@@ -125,7 +115,7 @@ def users_group():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="只检查并预览，不写入")
 @with_appcontext
-@_writes
+@writes
 def users_import_command(file: Path, dry_run: bool):
     """从 .xlsx 或 .csv 批量导入用户（有任何错误则全部不导入）。"""
     from .accounts import user_import
@@ -198,12 +188,11 @@ def backup_command(output: Path):
     click.echo(f"已备份到 {output}（{output.stat().st_size // 1024} KB，完整性校验通过）。")
 
 
-COMMANDS = [init_db_command, seed_demo_command, serve_command, create_user_command,
-            users_group, audit_group, backup_command]
-
-
 def register_commands(app: Flask) -> None:
-    for command in COMMANDS:
+    from .bank.cli import bank_group
+
+    for command in [init_db_command, seed_demo_command, serve_command, create_user_command,
+                    users_group, audit_group, backup_command, bank_group]:
         app.cli.add_command(command)
 
 

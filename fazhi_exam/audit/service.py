@@ -32,6 +32,12 @@ ACTION_LABELS = {
     "org_unit_saved": "保存单位",
     "cohort_saved": "保存人员类别",
     "demo_seeded": "加载演示数据",
+    "law_saved": "保存法律",
+    "law_version_recorded": "记录法律新版本",
+    "bank_imported": "导入题库",
+    "bank_saved": "保存题库",
+    "question_saved": "保存试题",
+    "question_status": "试题状态变更",
 }
 
 

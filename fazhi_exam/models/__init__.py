@@ -1,9 +1,17 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 from .audit import AuditEvent, AuditHead
+from .bank import QUESTION_STATUSES, Bank, Law, Question, QuestionTag, QuestionVersion, question_laws
 from .org import UNIT_KINDS, Cohort, OrgUnit
 from .user import ROLES, LoginSession, PendingImport, User, UserRole, user_cohorts
 
 __all__ = [
+    "Bank",
+    "Law",
+    "QUESTION_STATUSES",
+    "Question",
+    "QuestionTag",
+    "QuestionVersion",
+    "question_laws",
     "AuditEvent",
     "AuditHead",
     "Cohort",

@@ -1,0 +1,1 @@
+"""Question banks: questions and their versions, laws, the type registry, import and export."""

@@ -1,0 +1,1 @@
+"""Exporters, one module per file format; each turns questions into bytes."""

@@ -1,0 +1,29 @@
+"""Exporting a bank: the questions' current versions, in one of the formats."""
+from __future__ import annotations
+
+from importlib import import_module
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Question, QuestionVersion
+from .questions import as_parsed, bank_by_name
+
+FORMATS = {"xlsx": ("excel", ".xlsx"), "yaml": ("native", ".yaml"), "gift": ("gift", ".gift")}
+MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "yaml": "application/x-yaml", "gift": "text/plain"}
+
+
+def export_bank(name: str, fmt: str, *, include_retired: bool = False) -> tuple[bytes, int]:
+    bank = bank_by_name(name)
+    stmt = (select(QuestionVersion).join(Question, Question.current_version_id == QuestionVersion.id)
+            .where(Question.bank_id == bank.id).order_by(Question.id))
+    if not include_retired:
+        stmt = stmt.where(Question.status != "retired")
+    questions = [as_parsed(v) for v in db.session.scalars(stmt)]
+    module = import_module(f"{__package__}.exporters.{FORMATS[fmt][0]}")
+    if fmt == "yaml":
+        return module.export(questions, bank=bank.name, description=bank.description), len(questions)
+    if fmt == "xlsx":
+        return module.export(questions, bank=bank.name), len(questions)
+    return module.export(questions), len(questions)

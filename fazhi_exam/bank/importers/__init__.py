@@ -1,0 +1,1 @@
+"""Importers, one module per file format; each turns bytes into a ParseResult (no database)."""

@@ -1,0 +1,89 @@
+"""What every importer produces: questions in one common shape, and problems named by place.
+
+A parser reads one file format and knows nothing of the database or of the type rules;
+`bank.validation` checks each ParsedQuestion against its type afterwards, and the import
+service decides (all or nothing) what is written."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+TYPES = ("single", "multiple", "judge", "fill", "essay")
+TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "fill": "填空题",
+               "essay": "简答题"}
+LETTERS = "ABCDEFGH"
+BLANK = "____"  # how a blank is written in a fill stem (four underscores)
+
+
+@dataclass
+class ParsedQuestion:
+    """One question as read from a file.
+
+    answer: single "B"; multiple "ACD" (sorted letters); judge True/False;
+    fill [[variant, ...], ...] one list per blank; essay the model answer text."""
+
+    type: str
+    stem: str
+    options: list[str] = field(default_factory=list)
+    answer: Any = None
+    explanation: str = ""
+    basis: str = ""
+    difficulty: int = 3
+    tags: list[str] = field(default_factory=list)
+    grading_points: list[str] = field(default_factory=list)
+    where: str = ""  # where in the file, for messages: "第 5 行", "第 3 题（第 12 行）"
+
+
+@dataclass
+class ParseProblem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}：{self.message}" if self.where else self.message
+
+
+@dataclass
+class ParseResult:
+    questions: list[ParsedQuestion] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    bank_name: str | None = None  # when the file names its bank (native YAML)
+    description: str = ""
+
+
+class FormatError(Exception):
+    """The file as a whole cannot be read in this format (a Chinese message)."""
+
+
+def nfkc(text: str) -> str:
+    """Full-width letters, digits and punctuation to their ordinary forms."""
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def clean_text(text: str) -> str:
+    return re.sub(r"[ \t\u3000]+", " ", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+JUDGE_TRUE = {"对", "正确", "√", "✓", "✔", "t", "true", "是", "y", "yes", "1", "a"}
+JUDGE_FALSE = {"错", "错误", "×", "✗", "✘", "x", "f", "false", "否", "n", "no", "0", "b"}
+
+
+def parse_judge(text: str) -> bool | None:
+    """对/错/√/×/正确/错误/T/F/TRUE/FALSE → bool; None if it is none of them."""
+    value = nfkc(str(text)).strip().lower().rstrip("。.")
+    if value in JUDGE_TRUE:
+        return True
+    if value in JUDGE_FALSE:
+        return False
+    return None
+
+
+def parse_letters(text: str) -> str | None:
+    """"A、C", "AC", "A,C", "ａｃ", "a c" → "AC"; None when it holds anything else."""
+    value = nfkc(str(text)).upper()
+    value = re.sub(r"[\s,，、;；/|.。和及]+", "", value)
+    if not value or any(ch not in LETTERS for ch in value):
+        return None
+    return "".join(sorted(set(value)))

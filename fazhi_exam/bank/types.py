@@ -1,0 +1,183 @@
+"""The question types: one class each (validate, learner view, response check, grade,
+summarise). Adding a type means adding one class here and listing it in REGISTRY."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from .importers.base import BLANK, LETTERS
+
+MAX_STEM, MAX_OPTION, MAX_TEXT = 2000, 500, 5000
+
+
+def normalise_fill(text: str) -> str:
+    """Full-/half-width and spaces do not make a fill answer wrong."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+
+
+class QuestionType:
+    key: ClassVar[str]
+    label: ClassVar[str]
+    has_options: ClassVar[bool] = False
+    auto_graded: ClassVar[bool] = True
+
+    def validate(self, stem: str, options: Sequence[str], answer: Any) -> list[str]:
+        """Problems with this question as Chinese sentences; empty when it is sound."""
+        problems = []
+        if not stem.strip():
+            problems.append("题干不能为空")
+        elif len(stem) > MAX_STEM:
+            problems.append(f"题干超过 {MAX_STEM} 字")
+        return problems + self._validate(stem, list(options), answer)
+
+    def _validate(self, stem: str, options: list[str], answer: Any) -> list[str]:
+        return []
+
+    def learner_view(self, stem: str, options: Sequence[str], order: Sequence[int] | None = None) -> dict:
+        """What the learner's page gets: never the key."""
+        return {"type": self.key, "stem": stem}
+
+    def grade(self, answer: Any, response: Any, points: float, *, policy: str = "all_or_nothing") -> float:
+        raise NotImplementedError
+
+    def summarise(self, answer: Any, responses: Iterable[Any]) -> Counter:
+        """How often each choice was made, for item analysis."""
+        return Counter(str(r) for r in responses if r is not None)
+
+
+class ChoiceType(QuestionType):
+    has_options = True
+
+    def _validate(self, stem, options, answer):
+        problems = []
+        if not 2 <= len(options) <= 8:
+            problems.append("选项应为 2–8 个")
+        if any(not str(o).strip() for o in options):
+            problems.append("选项不能为空")
+        if any(len(str(o)) > MAX_OPTION for o in options):
+            problems.append(f"选项超过 {MAX_OPTION} 字")
+        normalised = [normalise_fill(o) for o in options]
+        if len(set(normalised)) != len(normalised):
+            problems.append("有重复的选项")
+        valid = LETTERS[: len(options)]
+        if not isinstance(answer, str) or not answer or any(ch not in valid for ch in answer):
+            shown = answer if answer not in (None, "") else "（空）"
+            problems.append(f"答案“{shown}”不在选项 {valid[:1]}–{valid[-1:]} 中")
+        else:
+            problems += self._check_count(answer)
+        return problems
+
+    def _check_count(self, answer: str) -> list[str]:
+        return []
+
+    def learner_view(self, stem, options, order=None):
+        order = list(order) if order is not None else list(range(len(options)))
+        return {"type": self.key, "stem": stem,
+                "options": [{"key": LETTERS[i], "text": options[o]} for i, o in enumerate(order)]}
+
+    def summarise(self, answer, responses):
+        counts: Counter = Counter()
+        for response in responses:
+            for letter in str(response or ""):
+                counts[letter] += 1
+        return counts
+
+
+class Single(ChoiceType):
+    key, label = "single", "单选题"
+
+    def _check_count(self, answer):
+        return [] if len(answer) == 1 else ["单选题只能有一个正确答案"]
+
+    def grade(self, answer, response, points, *, policy="all_or_nothing"):
+        return points if isinstance(response, str) and response == answer else 0.0
+
+
+class Multiple(ChoiceType):
+    key, label = "multiple", "多选题"
+
+    def _check_count(self, answer):
+        return [] if len(set(answer)) >= 2 else ["多选题至少应有两个正确答案"]
+
+    def grade(self, answer, response, points, *, policy="all_or_nothing"):
+        chosen = set(response) if isinstance(response, list | tuple | str) else set()
+        right = set(answer)
+        if not chosen or chosen - right:  # nothing chosen, or a wrong option chosen: 0
+            return 0.0
+        if chosen == right:
+            return points
+        if policy == "partial":  # 少选得部分分: points × chosen / correct
+            return round(points * len(chosen) / len(right), 2)
+        if policy == "partial_half":
+            return round(points / 2, 2)
+        return 0.0
+
+
+class Judge(QuestionType):
+    key, label = "judge", "判断题"
+
+    def _validate(self, stem, options, answer):
+        problems = [] if isinstance(answer, bool) else ["判断题答案应为“对”或“错”"]
+        if options:
+            problems.append("判断题不需要选项")
+        return problems
+
+    def grade(self, answer, response, points, *, policy="all_or_nothing"):
+        return points if isinstance(response, bool) and response is answer else 0.0
+
+    def summarise(self, answer, responses):
+        return Counter("对" if r else "错" for r in responses if isinstance(r, bool))
+
+
+class Fill(QuestionType):
+    key, label = "fill", "填空题"
+
+    def _validate(self, stem, options, answer):
+        blanks = stem.count(BLANK)
+        if blanks == 0:
+            return ["填空题的题干中没有空（用 ____ 表示）"]
+        if not isinstance(answer, list) or not all(
+                isinstance(v, list) and v and all(isinstance(x, str) and x.strip() for x in v) for v in answer):
+            return ["填空题答案应为每个空一组可接受的写法"]
+        if len(answer) != blanks:
+            return [f"题干有 {blanks} 个空，但给了 {len(answer)} 个答案"]
+        return []
+
+    def learner_view(self, stem, options, order=None):
+        return {"type": self.key, "stem": stem, "blanks": stem.count(BLANK)}
+
+    def grade(self, answer, response, points, *, policy="all_or_nothing"):
+        if not isinstance(response, list) or len(response) != len(answer):
+            return 0.0
+        right = sum(1 for given, variants in zip(response, answer, strict=True)
+                    if normalise_fill(given) in {normalise_fill(v) for v in variants})
+        return points if right == len(answer) else round(points * right / len(answer), 2)
+
+
+class Essay(QuestionType):
+    key, label = "essay", "简答题"
+    auto_graded = False
+
+    def _validate(self, stem, options, answer):
+        if not isinstance(answer, str) or not answer.strip():
+            return ["简答题需要参考答案"]
+        if len(answer) > MAX_TEXT:
+            return [f"参考答案超过 {MAX_TEXT} 字"]
+        return []
+
+    def grade(self, answer, response, points, *, policy="all_or_nothing"):
+        raise ValueError("简答题由培训管理员评分")
+
+    def summarise(self, answer, responses):
+        return Counter("已作答" if str(r or "").strip() else "未作答" for r in responses)
+
+
+REGISTRY: dict[str, QuestionType] = {t.key: t for t in (Single(), Multiple(), Judge(), Fill(), Essay())}
+TYPE_LABELS = {key: t.label for key, t in REGISTRY.items()}
+
+
+def get_type(key: str) -> QuestionType:
+    return REGISTRY[key]
