@@ -128,5 +128,6 @@ class PendingImport(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(255))
+    target: Mapped[str | None] = mapped_column(String(100))  # e.g. the bank to import into
     content: Mapped[bytes] = mapped_column(db.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
