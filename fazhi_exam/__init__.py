@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as auth_bp
     from .api import bp as api_bp
     from .audit.routes import bp as audit_bp
+    from .bank.routes import bp as bank_bp
     from .main import bp as main_bp
 
     app.register_blueprint(main_bp)
@@ -99,3 +100,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(bank_bp)

@@ -3,7 +3,7 @@ then write all of it or nothing."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import PurePath
@@ -112,11 +112,10 @@ def check_file(filename: str, content: bytes, bank_name: str | None = None) -> B
     return report
 
 
-def import_file(actor: User | None, filename: str, content: bytes, *, bank_name: str | None = None,
-                status: str = "published",
-                progress: Callable[[int, int], None] | None = None) -> BankImportReport:
-    """Check, then write every new question (caller commits). Raises ValidationError, having
-    written nothing, if any question is bad."""
+def import_steps(actor: User | None, filename: str, content: bytes, *, bank_name: str | None = None,
+                 status: str = "published", every: int = 100) -> Iterator[tuple[int, int] | BankImportReport]:
+    """Check, then write every new question (caller commits), yielding (done, total) as it goes
+    and the report last. Raises ValidationError, having written nothing, if any question is bad."""
     report = check_file(filename, content, bank_name)
     if not report.ok:
         raise ValidationError(f"文件有 {len(report.problems)} 处错误，未导入任何试题。")
@@ -125,10 +124,22 @@ def import_file(actor: User | None, filename: str, content: bytes, *, bank_name:
     total = len(report.questions)
     for i, q in enumerate(report.questions, 1):
         create_question(actor, bank, q, status=status, laws_by_name=laws_by_name, record=False)
-        if progress and (i % 50 == 0 or i == total):
-            progress(i, total)
+        if i % every == 0 or i == total:
+            yield i, total
     report.created = total
     audit.record("bank_imported", actor=actor, target=bank.name, details={
         "file": filename, "format": report.format, "created": total,
         "duplicates_skipped": len(report.duplicates)})
-    return report
+    yield report
+
+
+def import_file(actor: User | None, filename: str, content: bytes, *, bank_name: str | None = None,
+                status: str = "published",
+                progress: Callable[[int, int], None] | None = None) -> BankImportReport:
+    """import_steps, run to the end."""
+    for step in import_steps(actor, filename, content, bank_name=bank_name, status=status):
+        if isinstance(step, BankImportReport):
+            return step
+        if progress:
+            progress(*step)
+    raise AssertionError("import_steps ended without a report")

@@ -87,3 +87,17 @@ def parse_letters(text: str) -> str | None:
     if not value or any(ch not in LETTERS for ch in value):
         return None
     return "".join(sorted(set(value)))
+
+
+BLANK_IN_STEM = re.compile(r"_{2,}|[（(][\s\u3000]*[）)]")
+
+
+def normalise_blanks(stem: str) -> str:
+    """"（   ）", "( )", "___" and "____" all become one BLANK."""
+    return BLANK_IN_STEM.sub(BLANK, stem or "")
+
+
+def parse_fill_answers(text: str) -> list[list[str]]:
+    """"二/两；五" → [["二", "两"], ["五"]]: blanks split by ；; or new lines, variants by / or |."""
+    return [[v.strip() for v in re.split(r"[/|｜]", part) if v.strip()]
+            for part in re.split(r"[；;\n]+", text or "") if part.strip()]

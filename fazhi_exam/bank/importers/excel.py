@@ -7,13 +7,14 @@ import re
 from ...errors import ValidationError
 from ...files import read_table
 from .base import (
-    BLANK,
     LETTERS,
     FormatError,
     ParsedQuestion,
     ParseProblem,
     ParseResult,
     nfkc,
+    normalise_blanks,
+    parse_fill_answers,
     parse_judge,
     parse_letters,
 )
@@ -32,7 +33,6 @@ TYPE_WORDS = {
 WORD_TO_TYPE = {w: t for t, words in TYPE_WORDS.items() for w in words}
 DIFFICULTY_WORDS = {"易": 1, "容易": 1, "较易": 2, "中": 3, "中等": 3, "适中": 3, "一般": 3, "较难": 4,
                     "难": 5, "困难": 5}
-BLANK_IN_STEM = re.compile(r"_{2,}|[（(][\s\u3000]*[）)]")
 SPLIT_TAGS = re.compile(r"[、,，;；\s]+")
 
 
@@ -87,9 +87,8 @@ def _question(qtype: str, cell, where: str, result: ParseResult) -> ParsedQuesti
         if answer is None and raw:
             result.problems.append(ParseProblem(where, f"无法识别判断题答案“{raw}”（可写 对/错、√/×、正确/错误、T/F）"))
     elif qtype == "fill":
-        stem = BLANK_IN_STEM.sub(BLANK, stem)
-        answer = [[v.strip() for v in re.split(r"[/|｜]", part) if v.strip()]
-                  for part in re.split(r"[；;\n]+", raw) if part.strip()]
+        stem = normalise_blanks(stem)
+        answer = parse_fill_answers(raw)
         options = []
     else:
         answer, options = raw, []

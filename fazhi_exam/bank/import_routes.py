@@ -1,0 +1,91 @@
+"""Bank import in the browser: upload → preview (counts, every problem, duplicates) → confirm,
+with progress shown while a large file is written."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Response, abort, render_template, stream_with_context, url_for
+from flask_login import current_user
+from markupsafe import escape
+from sqlalchemy import delete, select
+
+from .. import clock
+from ..accounts.import_routes import PENDING_LIFETIME, XLSX
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Bank, PendingImport
+from . import importing
+from .exporters.excel import export as excel_export
+from .forms import BankImportForm
+from .routes import bp
+
+
+@bp.route("/template.xlsx")
+def template():
+    from .importers.base import ParsedQuestion
+
+    examples = [
+        ParsedQuestion("single", "违法行为在多长时间内未被发现的，不再给予行政处罚（法律另有规定的除外）？",
+                       ["一年", "二年", "三年", "五年"], "B", "第三十六条第一款。",
+                       "《中华人民共和国行政处罚法》第三十六条", 2, ["行政处罚法", "执法"]),
+        ParsedQuestion("judge", "行政处罚遵循公正、公开的原则。", [], True, "第五条第一款。",
+                       "《中华人民共和国行政处罚法》第五条", 1, ["行政处罚法", "干部"]),
+    ]
+    return Response(excel_export(examples), mimetype=XLSX, headers={
+        "Content-Disposition": "attachment; filename*=UTF-8''%E9%A2%98%E5%BA%93%E6%A8%A1%E6%9D%BF.xlsx"})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_bank():
+    form = BankImportForm()
+    names = list(db.session.scalars(select(Bank.name).order_by(Bank.name)))
+    if form.validate_on_submit():
+        upload = form.file.data
+        content = upload.read()
+        db.session.execute(delete(PendingImport).where(PendingImport.created_at < clock.now() - PENDING_LIFETIME))
+        report = importing.check_file(upload.filename or "upload", content, form.bank.data or None)
+        pending = None
+        if report.ok and report.questions:
+            pending = PendingImport(token=secrets.token_urlsafe(24), kind=f"bank:{form.status.data}",
+                                    user_id=current_user.id, filename=upload.filename or "upload",
+                                    target=report.bank_name, content=content, created_at=clock.now())
+            db.session.add(pending)
+        db.session.commit()
+        return render_template("bank/import_preview.html", report=report, pending=pending,
+                               formats=importing.FORMAT_LABELS)
+    return render_template("bank/import_upload.html", form=form, banks=names)
+
+
+@bp.route("/import/<token>", methods=["POST"])
+def confirm_import(token: str):
+    pending = db.session.scalar(select(PendingImport).where(
+        PendingImport.token == token, PendingImport.user_id == current_user.id,
+        PendingImport.kind.startswith("bank:")))
+    if pending is None:
+        abort(404, "导入任务不存在或已过期，请重新上传文件。")
+    status = pending.kind.split(":", 1)[1]
+    filename, content, target = pending.filename, pending.content, pending.target
+    actor = current_user._get_current_object()
+
+    def run():
+        # Streamed so that a large file shows its progress while it is written.
+        yield render_template("bank/import_progress_head.html", filename=filename)
+        report = None
+        try:
+            for step in importing.import_steps(actor, filename, content, bank_name=target, status=status,
+                                               every=500):
+                if isinstance(step, importing.BankImportReport):
+                    report = step
+                else:
+                    yield f'<p class="progress-line">已写入 {step[0]} / {step[1]} 道……</p>\n'
+            db.session.execute(delete(PendingImport).where(PendingImport.token == token))
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            yield f'<div class="alert alert-danger">{escape(exc.message)}</div></main></body></html>'
+        else:
+            bank = db.session.scalar(select(Bank).where(Bank.name == report.bank_name))
+            yield render_template("bank/import_progress_tail.html", report=report,
+                                  bank_url=url_for("bank.bank", bank_id=bank.id))
+
+    return Response(stream_with_context(run()), mimetype="text/html")
