@@ -113,7 +113,7 @@ def check_file(filename: str, content: bytes, bank_name: str | None = None) -> B
 
 
 def import_steps(actor: User | None, filename: str, content: bytes, *, bank_name: str | None = None,
-                 status: str = "published", every: int = 100) -> Iterator[tuple[int, int] | BankImportReport]:
+                 status: str = "published", every: int = 500) -> Iterator[tuple[int, int] | BankImportReport]:
     """Check, then write every new question (caller commits), yielding (done, total) as it goes
     and the report last. Raises ValidationError, having written nothing, if any question is bad."""
     report = check_file(filename, content, bank_name)
@@ -125,6 +125,7 @@ def import_steps(actor: User | None, filename: str, content: bytes, *, bank_name
     for i, q in enumerate(report.questions, 1):
         create_question(actor, bank, q, status=status, laws_by_name=laws_by_name, record=False)
         if i % every == 0 or i == total:
+            db.session.flush()
             yield i, total
     report.created = total
     audit.record("bank_imported", actor=actor, target=bank.name, details={

@@ -34,17 +34,12 @@ def bank_by_name(name: str) -> Bank:
     return bank
 
 
-def _new_version(question: Question, q: ParsedQuestion, actor: User | None, note: str) -> QuestionVersion:
-    number = (db.session.scalar(select(func.max(QuestionVersion.number))
-                                .where(QuestionVersion.question_id == question.id)) or 0) + 1
-    version = QuestionVersion(
-        question_id=question.id, number=number, type=q.type, stem=q.stem, options=list(q.options),
-        answer=q.answer, explanation=q.explanation, basis=q.basis, difficulty=q.difficulty,
-        tags=list(q.tags), grading_points=list(q.grading_points), note=note[:255],
-        created_at=clock.now(), created_by_id=actor.id if actor else None)
-    db.session.add(version)
-    db.session.flush()
-    return version
+def _version(q: ParsedQuestion, actor: User | None, note: str, number: int) -> QuestionVersion:
+    return QuestionVersion(
+        number=number, type=q.type, stem=q.stem, options=list(q.options), answer=q.answer,
+        explanation=q.explanation, basis=q.basis, difficulty=q.difficulty, tags=list(q.tags),
+        grading_points=list(q.grading_points), note=note[:255], created_at=clock.now(),
+        created_by_id=actor.id if actor else None)
 
 
 def _apply_current(question: Question, version: QuestionVersion, q: ParsedQuestion,
@@ -67,12 +62,12 @@ def create_question(actor: User | None, bank: Bank, q: ParsedQuestion, *, status
     now = clock.now()
     question = Question(bank_id=bank.id, status=status, type=q.type, difficulty=q.difficulty,
                         dedupe_key=dedupe_key(q.stem, q.options), created_at=now, updated_at=now)
-    db.session.add(question)
-    db.session.flush()
-    version = _new_version(question, q, actor, "新建")
+    version = _version(q, actor, "新建", 1)
+    version.question = question
+    db.session.add_all([question, version])
     _apply_current(question, version, q, laws_by_name)
-    db.session.flush()
-    if record:
+    if record:  # otherwise the caller flushes, in batches (imports)
+        db.session.flush()
         audit.record("question_saved", actor=actor, target=f"{bank.name} #{question.id}",
                      details={"version": version.number})
     return question
@@ -88,7 +83,11 @@ def edit_question(actor: User | None, question: Question, q: ParsedQuestion, not
         Question.id != question.id))
     if clash is not None:
         raise ValidationError(f"本题库中已有相同的题目（#{clash}）。")
-    version = _new_version(question, q, actor, note or "修改")
+    number = (db.session.scalar(select(func.max(QuestionVersion.number))
+                                .where(QuestionVersion.question_id == question.id)) or 0) + 1
+    version = _version(q, actor, note or "修改", number)
+    version.question = question
+    db.session.add(version)
     _apply_current(question, version, q, None)
     question.needs_review = False  # a trainer has looked at it against the current law
     db.session.flush()
