@@ -24,6 +24,4 @@ def export_bank(name: str, fmt: str, *, include_retired: bool = False) -> tuple[
     module = import_module(f"{__package__}.exporters.{FORMATS[fmt][0]}")
     if fmt == "yaml":
         return module.export(questions, bank=bank.name, description=bank.description), len(questions)
-    if fmt == "xlsx":
-        return module.export(questions, bank=bank.name), len(questions)
-    return module.export(questions), len(questions)
+    return module.export(questions, bank=bank.name), len(questions)

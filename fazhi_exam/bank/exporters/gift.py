@@ -10,7 +10,7 @@ from ..importers.base import BLANK, LETTERS, parse_judge, parse_letters
 HEADER = ("// 法治学考导出的 Moodle GIFT 题库，可在 Moodle“题库 → 导入 → GIFT 格式”中导入。\n"
           "// 每题前的“// fazhi:”注释保存法律依据、难度、标签和评分要点，Moodle 会把它当作注释忽略。\n")
 ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:",
-           "\r\n": "\\n", "\r": "\\n", "\n": "\\n"}
+           "\r": "\\n", "\n": "\\n"}
 
 
 def _esc(text: Any, first: bool = True) -> str:
@@ -26,7 +26,7 @@ def _weight(value: float) -> str:
     return f"{value:.5f}".rstrip("0").rstrip(".")
 
 
-def _guard(text: str) -> bool:
+def _looks_weighted(text: str) -> bool:
     # Text that itself starts with "%...%" would be read as a weight; an explicit weight goes first.
     return text.startswith("%")
 
@@ -44,7 +44,7 @@ def _choice_block(q: Any) -> list[str]:
             if letter in right:
                 lines.append(f"\t={_esc(text)}")  # Moodle takes no weight after "=", so no guard needed
             else:
-                lines.append(f"\t~{'%0%' if _guard(_esc(text)) else ''}{_esc(text)}")
+                lines.append(f"\t~{'%0%' if _looks_weighted(_esc(text)) else ''}{_esc(text)}")
     return lines
 
 
@@ -53,7 +53,7 @@ def _fill_block(variants: Any, feedback: str = "") -> str:
     for v in variants if isinstance(variants, list) else [variants]:
         text = _esc(v)
         if text:
-            parts.append(f"={'%100%' if _guard(text) else ''}{text}")
+            parts.append(f"={'%100%' if _looks_weighted(text) else ''}{text}")
     return "{" + " ".join(parts) + (f" ####{feedback}" if feedback else "") + "}"
 
 
@@ -95,11 +95,11 @@ def _question(q: Any) -> str:
     return f"{text}{{{f'####{answer}' if answer else ''}}}"  # essay
 
 
-def export(questions: Iterable[Any], bank_name: str | None = None) -> bytes:
+def export(questions: Iterable[Any], bank: str | None = None) -> bytes:
     """GIFT text (UTF-8) for the questions; a bank name becomes a $CATEGORY line."""
     parts = [HEADER]
-    if bank_name:
-        name = " ".join(str(bank_name).split()).replace("/", "//")
+    if bank:
+        name = " ".join(str(bank).split()).replace("/", "//")
         parts.append(f"$CATEGORY: $course$/top/{name}\n")
     for q in questions:
         parts.append(_meta(q) + _question(q) + "\n")

@@ -8,7 +8,7 @@ from .base import LETTERS, FormatError, ParsedQuestion, ParseProblem, ParseResul
 
 # Only the marker is matched loosely (full-width "Ａ．", "B）", "C、"); the option text is kept exactly,
 # since NFKC would turn the Chinese comma "，" into ",".
-OPTION = re.compile(r"([A-ZＡ-Ｚ])[ \t]*[.)．）、][ \t]*(.*)")
+OPTION = re.compile(r"([A-ZＡ-Ｚ])[ \t]*([.)．）、])[ \t]*(.*)")
 ANSWER = re.compile(r"(?:ANSWER|ＡＮＳＷＥＲ|答案)[ \t]*[:：][ \t]*(.*)", re.I)
 # "1. " / "2、" numbering before a stem, which Chinese files often have; "1.5 倍" is not numbering.
 NUMBERING = re.compile(r"\d{1,3}[ \t]*(?:[、．)）]|\.(?!\d))[ \t]*")
@@ -35,7 +35,7 @@ def _finish(draft: _Draft, value: str, line: int, result: ParseResult) -> None:
         return
     letters = parse_letters(value)
     if letters is None:
-        result.problems.append(ParseProblem(f"第 {line} 行", f"ANSWER 后应为一个选项字母，这里是“{value}”"))
+        result.problems.append(ParseProblem(draft.at(line), f"ANSWER 后应为一个选项字母，这里是“{value}”"))
         return
     if len(letters) > 1:
         result.problems.append(ParseProblem(draft.where, "Aiken 格式只支持单选题，ANSWER 后只能有一个字母"))
@@ -64,9 +64,13 @@ def parse(content: bytes, filename: str) -> ParseResult:
             continue  # Moodle skips blank lines; questions end at their ANSWER line
         answer = ANSWER.fullmatch(line)
         option = OPTION.fullmatch(line)
+        if option and draft is None and option.group(2) == "、":
+            option = None  # "A、B 两村……" opening a question is a stem, not an option without one
         if answer:
-            if draft is None or (not draft.options and not draft.broken):
-                result.problems.append(ParseProblem(f"第 {number} 行", "ANSWER 行前面没有题干和选项"))
+            if draft is None:
+                result.problems.append(ParseProblem(f"第 {number} 行", "ANSWER 行前面没有题目"))
+            elif not draft.options and not draft.broken:
+                result.problems.append(ParseProblem(draft.where, "没有选项（选项写成“A. ……”，每行一个）"))
             else:
                 _finish(draft, answer.group(1).strip(), number, result)
             draft = None
@@ -82,7 +86,7 @@ def parse(content: bytes, filename: str) -> ParseResult:
                 result.problems.append(ParseProblem(draft.at(number), message))
                 draft.broken = True
                 continue
-            draft.options.append(option.group(2).strip())
+            draft.options.append(option.group(3).strip())
         else:
             if draft is not None and (draft.options or draft.broken):
                 # Moodle starts a new question at any line that is neither option nor ANSWER.

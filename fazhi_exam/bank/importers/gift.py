@@ -51,7 +51,7 @@ def _html_to_text(text: str) -> str:
 
 def _split_format(raw: str, default: str) -> tuple[str, str]:
     """A leading "[html]" / "[moodle]" / "[markdown]" / "[plain]" marker, as Moodle reads it."""
-    raw = raw.strip()
+    raw = raw.lstrip()  # not rstrip: "……是 {=答案}" keeps the space before its blank
     m = re.match(r"\[(\w+)\]", raw)
     if m and m.group(1) in FORMATS:
         return m.group(1), raw[m.end():]
@@ -99,7 +99,7 @@ def _meta(comments: list[str]) -> dict | None:
 
 
 def _answers(raw: str, fmt: str) -> tuple[str, object, str]:
-    """One answer block → (kind, data, general feedback), following Moodle's own order of tests."""
+    """One answer block → (kind, data, general feedback), testing in Moodle's own order."""
     hashes = _unescaped(raw, "####")
     feedback = _text(raw[hashes[-1].end():], fmt) if hashes else ""
     body = (raw[:hashes[-1].start()] if hashes else raw).strip()
@@ -108,45 +108,56 @@ def _answers(raw: str, fmt: str) -> tuple[str, object, str]:
     if body.startswith("#"):
         raise _Bad("不支持的 GIFT 题型：数值题")
     if _unescaped(body, "~"):
-        marks = _unescaped(body, "[=~]")
-        parts = [("~", body[:marks[0].start()])] if body[:marks[0].start()].strip() else []
-        parts += [(m.group(), body[m.end():nxt]) for m, nxt in
-                  zip(marks, [m.start() for m in marks[1:]] + [len(body)], strict=True)]
-        options = []
-        for mark, part in parts:
-            weight = 100.0 if mark == "=" else 0.0  # like Moodle, "=" means full marks and takes no %weight%
-            part = part.strip()
-            m = WEIGHT.match(part) if mark == "~" else None
-            if m:
-                weight, part = _weight(m.group(1)), part[m.end():]
-            cut = _unescaped(part, "#")
-            options.append((mark, weight, _text(part[:cut[0].start()] if cut else part, fmt)))
-        return "choice", options, feedback
+        return "choice", _options(body, fmt), feedback
     if _unescaped(body, "=") and "->" in body:
         raise _Bad("不支持的 GIFT 题型：配对题")
-    cut = _unescaped(body, "#")
-    head = _unescape(body[:cut[0].start()] if cut else body).strip().upper()
+    head = _unescape(_drop_feedback(body)).strip().upper()
     if head in TRUE_FALSE:
         return "judge", TRUE_FALSE[head], feedback
-    marks = _unescaped(body, "=")
-    starts = [0] + [m.end() for m in marks]
-    ends = [m.start() for m in marks] + [len(body)]
+    return "fill", _variants(body, fmt), feedback
+
+
+def _drop_feedback(part: str) -> str:
+    """An answer's own "#feedback" is for Moodle's learners only; we keep the general feedback."""
+    cut = _unescaped(part, "#")
+    return part[:cut[0].start()] if cut else part
+
+
+def _pieces(body: str, marks: str) -> list[tuple[str, str]]:
+    """(mark, text) for each answer; text before the first mark counts as an answer, as in Moodle."""
+    found = _unescaped(body, marks)
+    ends = [m.start() for m in found] + [len(body)]
+    lead = body[:ends[0]].strip()
+    return ([("", lead)] if lead else []) + [(m.group(), body[m.end():end].strip())
+                                             for m, end in zip(found, ends[1:], strict=True)]
+
+
+def _options(body: str, fmt: str) -> list[tuple[str, float, str]]:
+    options = []
+    for mark, part in _pieces(body, "[=~]"):
+        weight = 100.0 if mark == "=" else 0.0  # like Moodle, "=" is full marks and takes no %weight%
+        m = WEIGHT.match(part) if mark != "=" else None
+        if m:
+            weight, part = _weight(m.group(1)), part[m.end():]
+        options.append((mark, weight, _text(_drop_feedback(part), fmt)))
+    return options
+
+
+def _variants(body: str, fmt: str) -> list[str]:
     variants, partial = [], False
-    for start, end in zip(starts, ends, strict=True):
-        part = body[start:end].strip()
+    for _, part in _pieces(body, "="):
         m = WEIGHT.match(part)
         if m:
             if _weight(m.group(1)) != 100:
                 partial = True  # part-marks answers have no place in an all-or-nothing blank
                 continue
             part = part[m.end():]
-        cut = _unescaped(part, "#")
-        text = _text(part[:cut[0].start()] if cut else part, fmt)
+        text = _text(_drop_feedback(part), fmt)
         if text:
             variants.append(text)
     if not variants:
         raise _Bad("填空题没有得满分的答案" if partial else "答案块里没有答案")
-    return "fill", variants, feedback
+    return variants
 
 
 def _weight(text: str) -> float:
