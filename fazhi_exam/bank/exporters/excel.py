@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -33,6 +34,8 @@ def row_values(q: ParsedQuestion) -> list:
 
 
 def _text_cell(ws, value, font=None) -> WriteOnlyCell:
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters cannot be stored in .xlsx
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str) and value:
         cell.data_type = "s"  # never a formula, whatever the text starts with
