@@ -42,7 +42,8 @@ def _decode(content: bytes, filename: str) -> str:
             continue
     else:
         raise FormatError(f"无法识别文件“{filename}”的编码，请在记事本中“另存为”UTF-8 编码后再上传。")
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+    text = text.replace("\x0b", " ").replace("\f", " ")  # Word's manual line and page breaks
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
     if "\x00" in text or controls > max(8, len(text) // 100):
         raise FormatError(f"文件“{filename}”不是纯文本文件。")
     return text
@@ -106,15 +107,18 @@ class _Reader:
         self.blank_before = False
 
     def _segment(self, number: int, raw: str, folded: str) -> None:
-        kind = lay.heading(folded)
-        if kind is not None:
+        named = lay.heading(folded)
+        if named is not None:
             self.close()
-            self.section = None if kind == lay.ANY else kind
+            self.section = None if named == lay.ANY else named
             return
         if labelled := lay.field(folded):
             self._field(number, labelled[0], labelled[1], raw[labelled[2]:])
             return
         cur = self.cur
+        if (topic := lay.topic(folded)) and (topic == "strong" or cur is None or self._finished(cur)):
+            self.close()  # a subject title: the section's type carries on
+            return
         if numbered := lay.numbered(folded):
             style, n, start = numbered
             if self._starts_question(style, n):
@@ -131,8 +135,10 @@ class _Reader:
             if lay.split_options(folded):
                 self._problem(number, "选项前面没有题干（题干应以题号开头，如“1.”）。")
             return  # titles and instructions before the first question
-        kind_here = cur.explicit or cur.section
-        if cur.mode in ("stem", "option") and kind_here not in ("fill", "essay") and lay.split_options(folded):
+        # Options may also follow an answer given early ("……（ ）答案：A" on the stem line).
+        early = cur.mode == "answer" and not cur.options and parse_letters("".join(cur.fields["answer"]))
+        kind = cur.explicit or cur.section
+        if (cur.mode in ("stem", "option") or early) and kind not in ("fill", "essay") and lay.split_options(folded):
             self._options(raw, folded)
         elif cur.mode == "stem":
             cur.stem.append(lay.tidy(raw))
@@ -151,12 +157,16 @@ class _Reader:
             return False
         if cur.point_style == style and n == cur.point_n + 1 and not (self.blank_before and n > cur.number):
             return False  # the next point of a list inside the stem or answer
-        if n > cur.number:
-            return True
         # A number that does not go up is the first point of a list, unless the question is plainly
-        # finished (a choice or judge answer given): then the numbering restarted without a heading.
+        # finished: then the numbering restarted without a heading.
+        return n > cur.number or self._finished(cur)
+
+    @staticmethod
+    def _finished(cur: _Draft) -> bool:
+        """Done, or a choice or judge answer given: nothing but explanation can follow."""
         kind = cur.explicit or cur.section
-        return cur.mode == "answer" and bool(cur.options or kind in ("single", "multiple", "judge"))
+        return cur.mode == "done" or (
+            cur.mode == "answer" and bool(cur.options or kind in ("single", "multiple", "judge")))
 
     def _field(self, number: int, kind: str, label: str, raw_value: str) -> None:
         value, cur = lay.tidy(raw_value), self.cur
@@ -175,8 +185,11 @@ class _Reader:
             self._problem(number, f"“{label}”前面没有题目，无法归属。")
             return
         if kind == "answer" and "answer" in cur.fields:
-            self._problem(number, f"第 {cur.number} 题有两处答案。")
-            return
+            if label.endswith("要点"):  # "参考答案：…" then "答题要点：…": the points to grade by
+                kind = "points"
+            else:
+                self._problem(number, f"第 {cur.number} 题有两处答案。")
+                return
         cur.fields.setdefault(kind, []).append(value)
         cur.mode = kind if kind in TEXT_FIELDS else "done"
         cur.point_style, cur.point_n = None, 0

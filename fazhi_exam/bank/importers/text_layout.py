@@ -43,6 +43,11 @@ def join_wrapped(left: str, right: str) -> str:
     return left + right
 
 
+# Points of a list in stored (tidied) text: "1." "（1）" "①", and in answers also "一、" "（一）" "A."
+_ENUM = r"(?:[(（]\d{1,2}[)）]|[①-⑳]|\d{1,2}[.、:)](?!\d))"
+_ENUM_PREFIX = re.compile(rf"^[ \u3000]*{_ENUM}[ \u3000]*")
+_CN = "[一二三四五六七八九十]{1,3}"
+_POINT_START = re.compile(rf"{_ENUM}|{_CN}[、.．]|[(（]{_CN}[)）]|[A-H][.、．]")
 _PARAGRAPH_ENDS = tuple("。？！：；:;?!…”’」）)】")
 
 
@@ -51,7 +56,7 @@ def join_lines(lines: list[str]) -> str:
     joins directly; one ending in 。？： or followed by a "1." point was a paragraph and keeps its break."""
     text = ""
     for line in filter(None, lines):
-        if text and (text.endswith(_PARAGRAPH_ENDS) or _ENUM_PREFIX.match(line)):
+        if text and (text.endswith(_PARAGRAPH_ENDS) or _POINT_START.match(line)):
             text += "\n" + line
         else:
             text = join_wrapped(text, line)
@@ -84,6 +89,20 @@ def heading(folded: str) -> str | None:
     if not match or len(folded) > 60 or not _HEADING_REST.match(match.group(2)):
         return None
     return _TYPE_WORDS[match.group(1)]
+
+
+# Titles that group questions by subject ("第二部分 民法典", "（三）婚姻家庭") rather than by type.
+# Neither kind holds sentence punctuation: "第一章规定，……" continues an explanation.
+_TOPIC_STRONG = re.compile(r"^第[一二三四五六七八九十百\d]{1,4}\s*(?:部分|章|节|篇|编|单元)[^,。;?!]*$")
+_TOPIC_WEAK = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.]|\(\s*[一二三四五六七八九十]{1,3}\s*\))[^,。;?!]*$")
+
+
+def topic(folded: str) -> str | None:
+    """"strong" for 第…部分/章 titles, "weak" for "一、…" "（二）…" ones (also how essay answers number
+    their paragraphs), None for other lines."""
+    if len(folded) > 40:
+        return None
+    return "strong" if _TOPIC_STRONG.match(folded) else "weak" if _TOPIC_WEAK.match(folded) else None
 
 
 def type_word(text: str) -> str | None:
@@ -141,9 +160,13 @@ def split_options(folded: str) -> list[tuple[str, int, int]] | None:
 
 def inline_options_at(folded: str) -> int | None:
     """Where options start inside a stem line ("题干（ ）A.甲 B.乙"), if they do."""
-    found = re.search(r"\(\s*A\s*\)|(?<=\s)A\s*[.、:)]", folded)
-    if found and len(split_options(folded[found.start():]) or ()) > 1:
-        return found.start()
+    # The last candidate wins, so that "题干（ A ） A.甲 B.乙" keeps its bracketed answer in the stem;
+    # "（ A、B、D ）" alone is an answer, not options: real options each have some text.
+    for found in reversed(list(re.finditer(r"\(\s*A\s*\)|(?<=\s)A\s*[.、:)]", folded))):
+        rest = folded[found.start():]
+        spans = split_options(rest) or []
+        if len(spans) > 1 and all(rest[start:end].strip(" )") for _, start, end in spans):
+            return found.start()
     return None
 
 
@@ -161,9 +184,10 @@ _LABELS = {
 _LABEL_ALT = "|".join(sorted(_LABELS, key=len, reverse=True))
 _FIELD = re.compile(rf"^(?:[【\[]\s*({_LABEL_ALT})\s*[】\]]\s*:?|({_LABEL_ALT})\s*:)\s*")
 _FIELD_SPACED = re.compile(r"^(答案|正确答案|参考答案|标准答案)\s+(?=\S{1,8}$)")  # "答案 B"
-# A label in mid-line ("D.丁    答案：B") starts a new segment; a bare "答：" there is too likely prose.
+# A label in mid-line ("D.丁    答案：B", "……（ ）答案：B") starts a new segment; a bare "答：" there
+# is too likely prose.
 _INNER_ALT = "|".join(sorted((k for k in _LABELS if len(k) > 1), key=len, reverse=True))
-_FIELD_INSIDE = re.compile(rf"[【\[]\s*(?:{_INNER_ALT})\s*[】\]]|(?<=\s)(?:{_INNER_ALT})\s*:")
+_FIELD_INSIDE = re.compile(rf"[【\[]\s*(?:{_INNER_ALT})\s*[】\]]|(?<=[\s)。?])(?:{_INNER_ALT})\s*:")
 
 
 def field(folded: str) -> tuple[str, str, int] | None:
@@ -177,7 +201,8 @@ def field(folded: str) -> tuple[str, str, int] | None:
 
 def segments(folded: str) -> list[tuple[int, int]]:
     """The stripped spans of a line, cut before every label that follows other text."""
-    cuts = [m.start() for m in _FIELD_INSIDE.finditer(folded) if folded[: m.start()].strip()]
+    first = len(folded) - len(folded.lstrip())
+    cuts = [m.start() for m in _FIELD_INSIDE.finditer(folded) if m.start() > first]
     spans = []
     for start, end in zip([0, *cuts], [*cuts, len(folded)], strict=True):
         piece = folded[start:end]
@@ -227,8 +252,6 @@ def mark_blanks(stem: str) -> str:
     return _EMPTY_PARENS.sub(BLANK, _UNDERSCORES.sub(BLANK, stem))
 
 
-_ENUM = r"(?:[(（]\d{1,2}[)）]|[①-⑳]|\d{1,2}[.、:)](?!\d))"
-_ENUM_PREFIX = re.compile(rf"^[ \u3000]*{_ENUM}[ \u3000]*")
 _VARIANT_SPLIT = re.compile(r"\s*(?:/|／|或(?!者|是|许))\s*")
 
 
