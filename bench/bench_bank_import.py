@@ -29,7 +29,8 @@ def make_file(path: Path) -> None:
             q = ParsedQuestion(kind, stem, [], i % 2 == 0)
         else:
             q = ParsedQuestion(kind, stem + "答案为____。", [], [["二", "两"]])
-        q.explanation, q.basis, q.difficulty, q.tags = "解析。", "《中华人民共和国行政处罚法》第五条", 1 + i % 5, ["执法"]
+        q.explanation, q.basis = "解析。", "《中华人民共和国行政处罚法》第五条"
+        q.difficulty, q.tags = 1 + i % 5, ["执法"]
         questions.append(q)
     path.write_bytes(export(questions))
 
