@@ -2,16 +2,18 @@
 change, security headers, role checks."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta, timezone
 from functools import wraps
+from typing import Any
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from . import audit
 from .database import set_write_intent
-from .errors import error_response
-from .extensions import login_manager
+from .errors import DomainError, error_response
+from .extensions import db, login_manager
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -52,6 +54,19 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def submit(form, action: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run a form's service call: commit on success; on a DomainError roll back and show its
+    message on the form. Returns (ok, what the call returned)."""
+    try:
+        result = action()
+    except DomainError as exc:
+        db.session.rollback()
+        form.form_errors.append(exc.message)
+        return False, None
+    db.session.commit()
+    return True, result
 
 
 def register_request_hooks(app: Flask) -> None:

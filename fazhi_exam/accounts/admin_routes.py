@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Cohort
-from ..web import role_required
+from ..web import role_required, submit
 from . import users as user_service
 from .forms import ConfirmForm, ResetPasswordForm, UserForm
 from .orgs import unit_label
@@ -76,14 +76,9 @@ def new_user():
     if request.method == "GET":
         form.roles.data = ["learner"]
     if form.validate_on_submit():
-        try:
-            user = user_service.create_user(current_user, _fields_from(form),
-                                            form.password.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
+        ok, user = submit(form, lambda: user_service.create_user(current_user, _fields_from(form),
+                                                                 form.password.data or ""))
+        if ok:
             flash(f"已创建用户“{user.name}”。首次登录时须修改初始密码。", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -101,13 +96,8 @@ def edit_user(user_id: int):
         form.cohort_ids.data = [c.id for c in user.cohorts]
         form.roles.data = sorted(user.roles)
     if form.validate_on_submit():
-        try:
-            user_service.update_user(current_user, user, _fields_from(form))
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
+        ok, _ = submit(form, lambda: user_service.update_user(current_user, user, _fields_from(form)))
+        if ok:
             flash(f"已保存“{user.name}”的资料。", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user,

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Cohort, User, user_cohorts
+from ..web import submit
 from . import orgs
 from .admin_routes import bp
 from .forms import CohortForm, OrgUnitForm
@@ -26,15 +27,10 @@ def units():
     form.parent_id.choices = ([] if scope_unit(current_user) else [(0, "（顶级）")]) + [
         (u.id, "　" * u.depth + u.name) for u in visible]
     if form.validate_on_submit():
-        try:
-            parent = get_unit_in_scope(current_user, form.parent_id.data or None)
-            unit = orgs.save_unit(current_user, name=form.name.data, kind=form.kind.data,
-                                  parent=parent)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
+        ok, unit = submit(form, lambda: orgs.save_unit(
+            current_user, name=form.name.data, kind=form.kind.data,
+            parent=get_unit_in_scope(current_user, form.parent_id.data or None)))
+        if ok:
             flash(f"已添加单位“{unit.name}”。", "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/units.html", units=visible, form=form,
@@ -47,14 +43,9 @@ def edit_unit(unit_id: int):
     form = OrgUnitForm(obj=unit)
     del form.parent_id
     if form.validate_on_submit():
-        try:
-            orgs.save_unit(current_user, name=form.name.data, kind=form.kind.data,
-                           parent=unit.parent, unit=unit)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
+        ok, _ = submit(form, lambda: orgs.save_unit(current_user, name=form.name.data, kind=form.kind.data,
+                                                    parent=unit.parent, unit=unit))
+        if ok:
             flash("已保存。", "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/unit_form.html", form=form, unit=unit)
@@ -64,13 +55,8 @@ def edit_unit(unit_id: int):
 def cohorts():
     form = CohortForm()
     if form.validate_on_submit():
-        try:
-            cohort = orgs.save_cohort(current_user, form.name.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
+        ok, cohort = submit(form, lambda: orgs.save_cohort(current_user, form.name.data))
+        if ok:
             flash(f"已添加人员类别“{cohort.name}”。", "success")
             return redirect(url_for("admin.cohorts"))
     counts = dict(db.session.execute(

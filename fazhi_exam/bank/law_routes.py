@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Law, Question, question_laws
+from ..web import submit
 from . import laws as service
 from .forms import LawForm, LawVersionForm
 from .routes import bp
@@ -17,14 +18,10 @@ from .routes import bp
 def laws():
     form = LawForm()
     if form.validate_on_submit():
-        try:
-            law = service.save_law(current_user, name=form.name.data, title=form.title.data or "",
-                                   kind=form.kind.data, version_date=form.version_date.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
+        ok, law = submit(form, lambda: service.save_law(
+            current_user, name=form.name.data, title=form.title.data or "", kind=form.kind.data,
+            version_date=form.version_date.data))
+        if ok:
             flash(f"已添加“{law.name}”。", "success")
             return redirect(url_for("bank.laws"))
     cited = dict(db.session.execute(select(question_laws.c.law_id, func.count())

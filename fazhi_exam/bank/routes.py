@@ -9,10 +9,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..extensions import db
 from ..models import QUESTION_STATUSES, Bank, Law, Question, QuestionTag, QuestionVersion
-from ..web import role_required
+from ..web import role_required, submit
 from . import questions as service
 from .exporters.excel import answer_text
 from .exporting import FORMATS, MIMETYPES, export_bank
@@ -135,14 +135,9 @@ def new_question(bank_id: int):
     form = QuestionForm()
     del form.note
     if form.validate_on_submit():
-        try:
-            question = service.create_question(current_user, bank, _parsed_from(form),
-                                               status=request.form.get("status", "published"))
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
+        ok, question = submit(form, lambda: service.create_question(
+            current_user, bank, _parsed_from(form), status=request.form.get("status", "published")))
+        if ok:
             flash("已保存试题。", "success")
             return redirect(url_for("bank.question", question_id=question.id))
     return render_template("bank/question_form.html", form=form, bank=bank, question=None)
@@ -155,13 +150,9 @@ def edit_question(question_id: int):
     if request.method == "GET":
         _fill_form(form, question.current_version)
     if form.validate_on_submit():
-        try:
-            version = service.edit_question(current_user, question, _parsed_from(form), form.note.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
+        ok, version = submit(form, lambda: service.edit_question(
+            current_user, question, _parsed_from(form), form.note.data or ""))
+        if ok:
             flash(f"已保存为第 {version.number} 版。已考过的试卷仍按原来的版本。", "success")
             return redirect(url_for("bank.question", question_id=question.id))
     return render_template("bank/question_form.html", form=form, bank=question.bank, question=question)
