@@ -30,6 +30,8 @@ class Defaults:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     TIMEZONE = "Asia/Shanghai"
+    # Saves already in flight when time runs out are accepted for this long after the deadline.
+    EXAM_SAVE_GRACE_SECONDS = 30
 
 
 def normalise_database_url(url: str) -> str:

@@ -93,3 +93,6 @@ def change_password():
 def _domain_error(err: DomainError):
     db.session.rollback()
     return error_response(err.status, err.code, err.message)
+
+
+from . import exams  # noqa: E402,F401  (registers the exam routes on bp)

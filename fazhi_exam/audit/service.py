@@ -38,6 +38,12 @@ ACTION_LABELS = {
     "bank_saved": "保存题库",
     "question_saved": "保存试题",
     "question_status": "试题状态变更",
+    "exam_created": "新建考试",
+    "exam_status": "考试状态变更",
+    "attempt_started": "开始答题",
+    "attempt_submitted": "交卷",
+    "attempt_auto_submitted": "自动交卷",
+    "late_save_refused": "拒绝超时保存",
 }
 
 

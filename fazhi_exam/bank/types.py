@@ -43,6 +43,14 @@ class QuestionType:
     def grade(self, answer: Any, response: Any, points: float, *, policy: str = "all_or_nothing") -> float:
         raise NotImplementedError
 
+    def response_problem(self, stem: str, n_options: int, response: Any) -> str | None:
+        """Why a learner's response (as shown: keys A, B … in shown order) is malformed; None if fine."""
+        return None
+
+    def to_original(self, response: Any, order: Sequence[int]) -> Any:
+        """A response in shown keys → the same choice in the question's own option letters."""
+        return response
+
     def summarise(self, answer: Any, responses: Iterable[Any]) -> Counter:
         """How often each choice was made, for item analysis."""
         return Counter(str(r) for r in responses if r is not None)
@@ -81,9 +89,19 @@ class ChoiceType(QuestionType):
     def summarise(self, answer, responses):
         counts: Counter = Counter()
         for response in responses:
-            for letter in str(response or ""):
+            for letter in str(response or "") if not isinstance(response, list) else response:
                 counts[letter] += 1
         return counts
+
+    def to_original(self, response, order):
+        def one(letter):
+            return LETTERS[order[LETTERS.index(letter)]] if order else letter
+
+        if isinstance(response, str):
+            return one(response)
+        if isinstance(response, list):
+            return "".join(sorted(one(x) for x in response))
+        return response
 
 
 class Single(ChoiceType):
@@ -95,12 +113,23 @@ class Single(ChoiceType):
     def grade(self, answer, response, points, *, policy="all_or_nothing"):
         return points if isinstance(response, str) and response == answer else 0.0
 
+    def response_problem(self, stem, n_options, response):
+        if not (isinstance(response, str) and len(response) == 1 and response in LETTERS[:n_options]):
+            return "单选题的答案应为一个选项字母"
+        return None
+
 
 class Multiple(ChoiceType):
     key, label = "multiple", "多选题"
 
     def _check_count(self, answer):
         return [] if len(set(answer)) >= 2 else ["多选题至少应有两个正确答案"]
+
+    def response_problem(self, stem, n_options, response):
+        if not (isinstance(response, list) and all(isinstance(x, str) and x in LETTERS[:n_options] for x in response)
+                and len(set(response)) == len(response)):
+            return "多选题的答案应为选项字母的列表"
+        return None
 
     def grade(self, answer, response, points, *, policy="all_or_nothing"):
         chosen = set(response) if isinstance(response, list | tuple | str) else set()
@@ -128,6 +157,9 @@ class Judge(QuestionType):
     def grade(self, answer, response, points, *, policy="all_or_nothing"):
         return points if isinstance(response, bool) and response is answer else 0.0
 
+    def response_problem(self, stem, n_options, response):
+        return None if isinstance(response, bool) else "判断题的答案应为 true 或 false"
+
     def summarise(self, answer, responses):
         return Counter("对" if r else "错" for r in responses if isinstance(r, bool))
 
@@ -148,6 +180,12 @@ class Fill(QuestionType):
 
     def learner_view(self, stem, options, order=None):
         return {"type": self.key, "stem": stem, "blanks": stem.count(BLANK)}
+
+    def response_problem(self, stem, n_options, response):
+        if not (isinstance(response, list) and len(response) == stem.count(BLANK)
+                and all(isinstance(x, str) and len(x) <= 200 for x in response)):
+            return f"填空题的答案应为 {stem.count(BLANK)} 个字符串的列表（每空不超过 200 字）"
+        return None
 
     def grade(self, answer, response, points, *, policy="all_or_nothing"):
         if not isinstance(response, list) or len(response) != len(answer):
@@ -170,6 +208,11 @@ class Essay(QuestionType):
 
     def grade(self, answer, response, points, *, policy="all_or_nothing"):
         raise ValueError("简答题由培训管理员评分")
+
+    def response_problem(self, stem, n_options, response):
+        if not isinstance(response, str) or len(response) > MAX_TEXT:
+            return f"简答题的答案应为不超过 {MAX_TEXT} 字的文字"
+        return None
 
     def summarise(self, answer, responses):
         return Counter("已作答" if str(r or "").strip() else "未作答" for r in responses)

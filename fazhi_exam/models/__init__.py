@@ -1,10 +1,32 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 from .audit import AuditEvent, AuditHead
 from .bank import QUESTION_STATUSES, Bank, Law, Question, QuestionTag, QuestionVersion, question_laws
+from .exam import (
+    ATTEMPT_STATUSES,
+    EXAM_KINDS,
+    EXAM_STATUSES,
+    Answer,
+    Attempt,
+    AttemptQuestion,
+    Exam,
+    ExamRule,
+    exam_cohorts,
+    exam_units,
+)
 from .org import UNIT_KINDS, Cohort, OrgUnit
 from .user import ROLES, LoginSession, PendingImport, User, UserRole, user_cohorts
 
 __all__ = [
+    "ATTEMPT_STATUSES",
+    "EXAM_KINDS",
+    "EXAM_STATUSES",
+    "Answer",
+    "Attempt",
+    "AttemptQuestion",
+    "Exam",
+    "ExamRule",
+    "exam_cohorts",
+    "exam_units",
     "Bank",
     "Law",
     "QUESTION_STATUSES",

@@ -1,0 +1,68 @@
+"""Exam API (DESIGN §6): my exams, start/resume, save one answer, submit, an attempt, events."""
+from __future__ import annotations
+
+from flask_login import current_user, login_required
+
+from ..errors import NotFound, ValidationError
+from ..exam import attempts, views
+from ..extensions import db
+from ..models import Exam
+from . import bp, json_body
+
+
+@bp.route("/me/exams", methods=["GET"])
+@login_required
+def my_exams():
+    return {"exams": views.my_exams(current_user)}
+
+
+@bp.route("/exams/<int:exam_id>/attempts", methods=["POST"])
+@login_required
+def start_attempt(exam_id: int):
+    exam = db.session.get(Exam, exam_id)
+    if exam is None or exam.status == "draft":
+        raise NotFound("考试不存在。")
+    attempt, started = attempts.start_or_resume(current_user, exam)
+    db.session.commit()
+    return views.paper_json(attempt), 201 if started else 200
+
+
+@bp.route("/attempts/<int:attempt_id>/answers/<int:question_id>", methods=["PUT"])
+@login_required
+def save_answer(attempt_id: int, question_id: int):
+    data = json_body()
+    if "response" not in data or "seq" not in data:
+        raise ValidationError("请提供 response 和 seq。", code="bad_request", status=400)
+    try:
+        result = attempts.save_answer(current_user, attempt_id, question_id, data["response"], data["seq"])
+    except attempts.AttemptClosed:
+        db.session.commit()  # keep the auto-submission a late save may have triggered
+        raise
+    db.session.commit()  # acknowledged only once it is committed
+    return {"saved": True, "seq": result.seq, "remaining_seconds": result.remaining_seconds}
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(attempt_id: int):
+    attempt = attempts.submit(current_user, attempt_id)
+    db.session.commit()
+    return views.attempt_json(attempt)
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET"])
+@login_required
+def get_attempt(attempt_id: int):
+    attempt = attempts.own_attempt(current_user, attempt_id)
+    return views.attempt_json(attempt)
+
+
+@bp.route("/attempts/<int:attempt_id>/events", methods=["POST"])
+@login_required
+def attempt_event(attempt_id: int):
+    """The page reports leaving it (tab hidden); past the exam's limit the attempt is submitted."""
+    if json_body().get("type") != "leave":
+        raise ValidationError("未知的事件。", code="bad_request", status=400)
+    attempt = attempts.record_leave(current_user, attempt_id)
+    db.session.commit()
+    return {"status": attempt.status, "leave_count": attempt.leave_count, "leave_limit": attempt.exam.leave_limit}

@@ -1,0 +1,1 @@
+"""Exams: definitions, paper assembly, attempts (a state machine), timing, grading, results."""

@@ -1,0 +1,194 @@
+"""Attempts as a state machine: in_progress → submitted (essays to grade) → graded, or straight
+to graded. The server owns time: deadline = min(start + duration, close); saves are accepted
+until the deadline plus a grace for requests already in flight; a later touch or
+`attempts close-expired` finishes the attempt at its deadline with what was saved."""
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit, clock
+from ..bank.types import REGISTRY
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ..extensions import db
+from ..models import Answer, Attempt, AttemptQuestion, Exam, User
+from .assembly import draw_paper
+from .audience import in_audience
+from .grading import grade_attempt
+
+
+class AttemptClosed(Conflict):
+    code = "attempt_closed"
+
+
+class StaleSave(Conflict):
+    code = "stale_seq"
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=current_app.config.get("EXAM_SAVE_GRACE_SECONDS", 30))
+
+
+def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int:
+    now = now or clock.now()
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+def why_not_start(user: User, exam: Exam, now: datetime) -> str | None:
+    """None when the user may start a new attempt now; otherwise the reason, in Chinese."""
+    if exam.status != "published":
+        return "考试尚未发布或已结束。"
+    if now < exam.opens_at:
+        return "考试还没有开始。"
+    if now >= exam.closes_at:
+        return "考试已经结束。"
+    if not in_audience(user, exam):
+        if exam.kind == "makeup":
+            return "只有正式考试未通过或缺考的人员可以参加补考。"
+        return "您不在这场考试的参考范围内。"
+    used = db.session.scalar(select(func.count()).select_from(Attempt)
+                             .where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)) or 0
+    if used >= exam.max_attempts:
+        return f"您已用完 {exam.max_attempts} 次作答机会。"
+    return None
+
+
+def current_attempt(user: User, exam: Exam) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id,
+                                                   Attempt.status == "in_progress"))
+
+
+def start_or_resume(user: User, exam: Exam) -> tuple[Attempt, bool]:
+    """(attempt, started_now). Two tabs or a double click get the same attempt."""
+    now = clock.now()
+    attempt = current_attempt(user, exam)
+    if attempt is not None:
+        if now <= attempt.deadline + grace():
+            return attempt, False
+        finish(attempt, "expired", attempt.deadline)
+    reason = why_not_start(user, exam, now)
+    if reason:
+        raise PermissionDenied(reason, code="cannot_start")
+    number = (db.session.scalar(select(func.max(Attempt.number))
+                                .where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)) or 0) + 1
+    paper = draw_paper(exam, random.Random(secrets.randbits(64)))
+    deadline = min(now + timedelta(minutes=exam.duration_minutes), exam.closes_at)
+    attempt = Attempt(exam_id=exam.id, user_id=user.id, number=number, status="in_progress", started_at=now,
+                      deadline=deadline, max_score=sum(q.points for q in paper))
+    attempt.questions = [AttemptQuestion(position=i, question_id=q.question_id, version_id=q.version.id,
+                                         points=q.points, option_order=q.option_order)
+                         for i, q in enumerate(paper, 1)]
+    try:
+        with db.session.begin_nested():  # a concurrent start of the same attempt number loses here
+            db.session.add(attempt)
+    except IntegrityError:
+        attempt = current_attempt(user, exam)
+        if attempt is None:
+            raise Conflict("请刷新页面后重试。") from None
+        return attempt, False
+    audit.record("attempt_started", actor=user, target=exam.title,
+                 details={"attempt": attempt.id, "number": number})
+    return attempt, True
+
+
+def own_attempt(user: User, attempt_id: int, *, lock: bool = False) -> Attempt:
+    stmt = select(Attempt).where(Attempt.id == attempt_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    attempt = db.session.scalar(stmt)
+    if attempt is None or attempt.user_id != user.id:  # someone else's attempt looks like no attempt
+        raise NotFound("答卷不存在。")
+    return attempt
+
+
+def expire_if_due(attempt: Attempt, now: datetime) -> bool:
+    if attempt.status == "in_progress" and now > attempt.deadline + grace():
+        finish(attempt, "expired", attempt.deadline)
+        return True
+    return False
+
+
+@dataclass
+class SaveResult:
+    seq: int
+    remaining_seconds: int
+
+
+def save_answer(user: User, attempt_id: int, question_id: int, response: Any, seq: Any) -> SaveResult:
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+        raise ValidationError("seq 应为正整数。", code="bad_request", status=400)
+    attempt = own_attempt(user, attempt_id, lock=True)
+    now = clock.now()
+    if expire_if_due(attempt, now) or attempt.status != "in_progress":
+        audit.record("late_save_refused", actor=user, target=attempt.exam.title,
+                     details={"attempt": attempt.id, "question": question_id, "seq": seq})
+        raise AttemptClosed("考试时间已到或已交卷，不能再修改答案。")
+    aq = next((q for q in attempt.questions if q.question_id == question_id), None)
+    if aq is None:
+        raise NotFound("这道题不在您的试卷中。")
+    version = aq.version
+    if response is not None:
+        problem = REGISTRY[version.type].response_problem(version.stem, len(version.options or []), response)
+        if problem:
+            raise ValidationError(problem, code="bad_response")
+    answer = aq.answer
+    if answer is not None and seq <= answer.seq:
+        raise StaleSave("这次保存比已保存的答案更早，已忽略。")
+    if answer is None:
+        aq.answer = Answer(response=response, seq=seq, saved_at=now)
+    else:
+        answer.response, answer.seq, answer.saved_at = response, seq, now
+    attempt.last_seq = max(attempt.last_seq, seq)
+    db.session.flush()
+    return SaveResult(seq, remaining_seconds(attempt, now))
+
+
+def submit(user: User, attempt_id: int) -> Attempt:
+    """Idempotent: a second submit returns the same finished attempt."""
+    attempt = own_attempt(user, attempt_id, lock=True)
+    now = clock.now()
+    if attempt.status == "in_progress" and not expire_if_due(attempt, now):
+        finish(attempt, "submitted", min(now, attempt.deadline))
+    return attempt
+
+
+def record_leave(user: User, attempt_id: int) -> Attempt:
+    attempt = own_attempt(user, attempt_id, lock=True)
+    if attempt.status != "in_progress" or expire_if_due(attempt, clock.now()):
+        return attempt
+    attempt.leave_count += 1
+    limit = attempt.exam.leave_limit
+    if limit and attempt.leave_count >= limit:
+        finish(attempt, "left_page", min(clock.now(), attempt.deadline))
+    db.session.flush()
+    return attempt
+
+
+def finish(attempt: Attempt, reason: str, at: datetime) -> None:
+    if attempt.status != "in_progress":
+        raise AttemptClosed("答卷已经交卷。")
+    attempt.finished_at, attempt.finish_reason = at, reason
+    grade_attempt(attempt)
+    db.session.flush()
+    action = {"submitted": "attempt_submitted", "expired": "attempt_auto_submitted",
+              "left_page": "attempt_auto_submitted"}[reason]
+    audit.record(action, actor=attempt.user if reason == "submitted" else None, target=attempt.exam.title,
+                 details={"attempt": attempt.id, "user": attempt.user.username, "reason": reason,
+                          "score": attempt.score})
+
+
+def close_expired(now: datetime | None = None) -> int:
+    """Finish every attempt past its deadline (and grace); for cron / a systemd timer."""
+    now = now or clock.now()
+    due = list(db.session.scalars(select(Attempt).where(Attempt.status == "in_progress",
+                                                        Attempt.deadline < now - grace())))
+    for attempt in due:
+        finish(attempt, "expired", attempt.deadline)
+    return len(due)

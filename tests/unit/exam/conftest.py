@@ -1,0 +1,73 @@
+"""An exam world: a bank of known questions, learners in cohorts, an exam from a definition."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from fazhi_exam import clock
+from fazhi_exam.bank import importing
+from fazhi_exam.bank.exporters.native import export
+from fazhi_exam.bank.importers.base import ParsedQuestion
+from fazhi_exam.extensions import db
+
+T0 = datetime(2023, 6, 1, 1, 0, tzinfo=UTC)  # 09:00 Beijing
+
+
+def bank_questions() -> list[ParsedQuestion]:
+    qs = []
+    for i in range(12):
+        qs.append(ParsedQuestion("single", f"单选题第{i}题？", [f"甲{i}", f"乙{i}", f"丙{i}", f"丁{i}"], "ABCD"[i % 4],
+                                 "解析", "《中华人民共和国行政处罚法》第五条", 2, ["执法"]))
+    for i in range(6):
+        qs.append(ParsedQuestion("multiple", f"多选题第{i}题？", [f"子{i}", f"丑{i}", f"寅{i}", f"卯{i}"], "ACD",
+                                 "解析", "《中华人民共和国行政处罚法》第九条", 3, ["执法"]))
+    for i in range(6):
+        qs.append(ParsedQuestion("judge", f"判断题第{i}题。", [], i % 2 == 0, "解析",
+                                 "《中华人民共和国行政处罚法》第三十六条", 1, ["干部"]))
+    qs.append(ParsedQuestion("fill", "违法行为在____年内未被发现的，不再给予行政处罚。", [], [["二", "2", "两"]], "解析",
+                             "《中华人民共和国行政处罚法》第三十六条", 2, ["执法"]))
+    qs.append(ParsedQuestion("essay", "简述行政处罚的种类。", [], "警告、通报批评；罚款……", "",
+                             "《中华人民共和国行政处罚法》第九条", 3, ["执法"], ["列出种类（10分）"]))
+    return qs
+
+
+DEFINITION = {
+    "title": "2023年第一次镇村干部普法考试", "kind": "formal",
+    "audience": {"cohorts": ["村干部"], "org_units": []},
+    "opens_at": T0.isoformat(), "closes_at": (T0 + timedelta(hours=2)).isoformat(),
+    "duration_minutes": 60, "max_attempts": 1, "score_policy": "best", "pass_score": 8,
+    "multiple_policy": "all_or_nothing", "shuffle_questions": True, "shuffle_options": True,
+    "show_score": "immediately", "show_answers": "after_submit",
+    "paper": [{"bank": "测试库", "type": "single", "count": 5, "points": 1},
+              {"bank": "测试库", "type": "multiple", "count": 2, "points": 2},
+              {"bank": "测试库", "type": "judge", "count": 2, "points": 1},
+              {"bank": "测试库", "type": "fill", "count": 1, "points": 2}],
+}
+
+
+@pytest.fixture
+def world(app, town, make_user):
+    with app.app_context():
+        importing.import_file(None, "b.yaml", export(bank_questions(), bank="测试库"))
+        db.session.commit()
+    ids = {name: make_user(name, unit="王庄村", cohorts=["村干部"]) for name in ("zhang", "li")}
+    ids["outsider"] = make_user("outsider", unit="李庄村", cohorts=["法律明白人"])
+    ids["trainer"] = make_user("peixun", roles={"trainer"})
+    clock.freeze(T0 + timedelta(minutes=5))
+    yield ids
+    clock.reset()
+
+
+@pytest.fixture
+def make_exam(app, world):
+    from fazhi_exam.exam.definitions import create_exam, parse_spec
+
+    def make(**changes) -> int:
+        data = {**DEFINITION, **changes}
+        with app.app_context():
+            exam = create_exam(None, parse_spec(data), publish=True)
+            db.session.commit()
+            return exam.id
+
+    return make
