@@ -109,6 +109,25 @@ def register_request_hooks(app: Flask) -> None:
             return ""
         return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
+    @app.template_filter("beijing_iso")
+    def _beijing_iso(value: str) -> str:
+        from datetime import datetime
+
+        return _beijing(datetime.fromisoformat(value))[:16] if value else ""
+
+    @app.template_filter("answer_text")
+    def _answer_text(value) -> str:
+        """A response or key as people write it: B, ACD, 对/错, 二；五."""
+        if value is None or value == [] or value == "":
+            return "（未作答）"
+        if isinstance(value, bool):
+            return "对" if value else "错"
+        if isinstance(value, list):
+            if all(isinstance(v, list) for v in value):
+                return "；".join("/".join(v) for v in value)
+            return "".join(value) if all(len(str(v)) == 1 for v in value) else "；".join(map(str, value))
+        return str(value)
+
     @app.context_processor
     def _globals():
         from .models import ROLES

@@ -1,0 +1,71 @@
+"""Learner pages: my exams, start or resume, the exam page, results and review, my history."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import clock
+from ..bank.types import REGISTRY, TYPE_LABELS
+from ..database import set_write_intent
+from ..errors import NotFound
+from ..extensions import db
+from ..models import ATTEMPT_STATUSES, Attempt, Exam
+from . import attempts, views
+
+bp = Blueprint("exam_pages", __name__)
+
+
+@bp.route("/exams")
+@login_required
+def my_exams():
+    return render_template("exam/my_exams.html", exams=views.my_exams(current_user))
+
+
+@bp.route("/exams/<int:exam_id>/start", methods=["POST"])
+@login_required
+def start(exam_id: int):
+    exam = db.session.get(Exam, exam_id)
+    if exam is None or exam.status == "draft":
+        raise NotFound("考试不存在。")
+    attempt, _ = attempts.start_or_resume(current_user, exam)
+    db.session.commit()
+    return redirect(url_for("exam_pages.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    attempt = attempts.own_attempt(current_user, attempt_id)
+    if attempt.status == "in_progress" and clock.now() > attempt.deadline + attempts.grace():
+        # Time ran out while nobody was looking: finish it now, in a write transaction of its own.
+        db.session.commit()
+        set_write_intent(True)
+        attempt = attempts.own_attempt(current_user, attempt_id, lock=True)
+        attempts.expire_if_due(attempt, clock.now())
+        db.session.commit()
+    if attempt.status == "in_progress":
+        shown = {aq.id: REGISTRY[aq.version.type].learner_view(aq.version.stem, aq.version.options or [],
+                                                                aq.option_order or None)
+                 for aq in attempt.questions}
+        return render_template("exam/take.html", attempt=attempt, views=shown, TYPE_LABELS=TYPE_LABELS,
+                               remaining=attempts.remaining_seconds(attempt))
+    return render_template("exam/result.html", attempt=attempt, data=views.attempt_json(attempt),
+                           TYPE_LABELS=TYPE_LABELS)
+
+
+@bp.route("/results")
+@login_required
+def history():
+    rows = list(db.session.scalars(select(Attempt).where(Attempt.user_id == current_user.id)
+                                   .order_by(Attempt.started_at.desc())))
+    now = clock.now()
+    return render_template("exam/history.html", attempts=rows, STATUSES=ATTEMPT_STATUSES,
+                           visible={a.id: views.score_visible(a, now) for a in rows})
+
+
+@bp.app_template_filter("points")
+def _points(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}"
