@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .audit.routes import bp as audit_bp
     from .bank.routes import bp as bank_bp
+    from .exam.manage_routes import bp as exam_manage_bp
     from .exam.routes import bp as exam_pages_bp
     from .main import bp as main_bp
 
@@ -103,3 +104,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(bank_bp)
     app.register_blueprint(exam_pages_bp)
+    app.register_blueprint(exam_manage_bp)

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from fazhi_exam import clock, create_app
 from fazhi_exam.extensions import db
 
+pytest_plugins = ["tests.exam_fixtures"]
+
 POSTGRES_URL = os.environ.get("FAZHI_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 TEST_PASSWORD = "Test@2024"

@@ -42,7 +42,7 @@ def paper_json(attempt: Attempt) -> dict:
             "leave_limit": attempt.exam.leave_limit, "questions": questions, "answers": saved}
 
 
-def _shown_key(aq) -> object:
+def shown_key(aq) -> object:
     """The key in the letters the learner saw (options may have been shuffled)."""
     v = aq.version
     if v.type not in ("single", "multiple") or not aq.option_order:
@@ -71,7 +71,7 @@ def attempt_json(attempt: Attempt) -> dict:
                     **REGISTRY[v.type].learner_view(v.stem, v.options or [], aq.option_order or None),
                     "response": aq.answer.response if aq.answer else None,
                     "score": aq.answer.score if aq.answer else 0.0,
-                    "key": _shown_key(aq), "explanation": v.explanation, "basis": v.basis}
+                    "key": shown_key(aq), "explanation": v.explanation, "basis": v.basis}
             if v.type == "essay":
                 item["comment"] = aq.answer.comment if aq.answer else ""
             review.append(item)

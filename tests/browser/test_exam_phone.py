@@ -14,7 +14,7 @@ from fazhi_exam.bank.exporters.native import export
 from fazhi_exam.exam.definitions import create_exam, parse_spec
 from fazhi_exam.extensions import db
 from fazhi_exam.models import Answer, Attempt, AttemptQuestion, User
-from tests.unit.exam.conftest import bank_questions
+from tests.exam_fixtures import bank_questions
 
 pytestmark = pytest.mark.browser
 

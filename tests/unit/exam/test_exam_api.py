@@ -12,8 +12,7 @@ from fazhi_exam import clock
 from fazhi_exam.extensions import db
 from fazhi_exam.models import Attempt, AuditEvent
 from tests.conftest import Api
-
-from .conftest import T0, bank_questions
+from tests.exam_fixtures import T0, bank_questions
 
 KEYS = {q.stem: q for q in bank_questions()}
 

@@ -16,8 +16,7 @@ from fazhi_exam.exam.definitions import create_exam, parse_spec
 from fazhi_exam.extensions import db
 from fazhi_exam.models import Exam
 from tests.conftest import Api
-
-from .conftest import DEFINITION, T0
+from tests.exam_fixtures import DEFINITION, T0
 
 
 @pytest.mark.parametrize("policy, chosen, expected", [

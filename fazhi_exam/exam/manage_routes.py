@@ -1,0 +1,135 @@
+"""Trainer pages for exams: list, create (from the same fields as a definition file), check the
+banks, preview a sample paper, publish / close, create the 补考, see attempts and page leaves."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta, timezone
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..bank.types import REGISTRY, TYPE_LABELS
+from ..errors import DomainError, NotFound, ValidationError
+from ..extensions import db
+from ..models import Attempt, Bank, Cohort, Exam, OrgUnit
+from ..models.exam import ATTEMPT_STATUSES, EXAM_STATUSES
+from ..web import role_required, submit
+from . import definitions
+from .assembly import PaperError, describe, draw_paper, pool_sizes
+from .forms import RULE_ROWS, ExamForm
+from .views import shown_key
+
+bp = Blueprint("exam_manage", __name__, url_prefix="/manage/exams")
+BEIJING = timezone(timedelta(hours=8))
+
+
+@bp.before_request
+@role_required("trainer", "admin")
+def _trainers_only():
+    return None
+
+
+def _exam(exam_id: int) -> Exam:
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        raise NotFound("考试不存在。")
+    return exam
+
+
+@bp.route("")
+def exams():
+    rows = list(db.session.scalars(select(Exam).where(Exam.kind != "practice").order_by(Exam.opens_at.desc())))
+    counts = dict(db.session.execute(select(Attempt.exam_id, func.count(func.distinct(Attempt.user_id)))
+                                     .group_by(Attempt.exam_id)).all())
+    return render_template("exam/manage_list.html", exams=rows, counts=counts, STATUSES=EXAM_STATUSES)
+
+
+def _rules_from_form() -> list[dict]:
+    rules = []
+    for i in range(RULE_ROWS):
+        count = request.form.get(f"rule-{i}-count", "").strip()
+        if not count:
+            continue
+        low, high = request.form.get(f"rule-{i}-dmin", "1"), request.form.get(f"rule-{i}-dmax", "5")
+        try:
+            rule = {"bank": request.form.get(f"rule-{i}-bank") or None, "type": request.form.get(f"rule-{i}-type"),
+                    "count": int(count), "points": float(request.form.get(f"rule-{i}-points") or 1),
+                    "tags": [t for t in request.form.get(f"rule-{i}-tags", "").replace("，", "、").split("、") if t],
+                    "difficulty": [int(low or 1), int(high or 5)]}
+        except ValueError as exc:
+            raise ValidationError(f"组卷规则第 {len(rules) + 1} 条的数量、分值或难度不是数字。") from exc
+        rules.append(rule)
+    return rules
+
+
+def _definition(form: ExamForm) -> dict:
+    return {
+        "title": form.title.data, "kind": form.kind.data,
+        "makeup_of": form.makeup_of.data or None if form.kind.data == "makeup" else None,
+        "audience": {"cohorts": request.form.getlist("cohorts"), "org_units": request.form.getlist("org_units")},
+        "opens_at": form.opens_at.data.replace(tzinfo=BEIJING),
+        "closes_at": form.closes_at.data.replace(tzinfo=BEIJING),
+        "duration_minutes": form.duration_minutes.data, "max_attempts": form.max_attempts.data,
+        "score_policy": form.score_policy.data, "pass_score": float(form.pass_score.data),
+        "multiple_policy": form.multiple_policy.data, "shuffle_questions": form.shuffle_questions.data,
+        "shuffle_options": form.shuffle_options.data, "show_score": form.show_score.data,
+        "show_answers": form.show_answers.data, "leave_limit": form.leave_limit.data,
+        "count_makeup": form.count_makeup.data, "paper": _rules_from_form(),
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_exam():
+    form = ExamForm()
+    formal = list(db.session.scalars(select(Exam).where(Exam.kind == "formal").order_by(Exam.opens_at.desc())))
+    form.makeup_of.choices = [(0, "（无）")] + [(e.id, e.title) for e in formal]
+    makeup_source = db.session.get(Exam, request.args.get("makeup_of", type=int) or 0)
+    if request.method == "GET" and makeup_source is not None:
+        form.kind.data, form.makeup_of.data = "makeup", makeup_source.id
+        form.title.data = f"{makeup_source.title}（补考）"
+        form.pass_score.data, form.duration_minutes.data = makeup_source.pass_score, makeup_source.duration_minutes
+    if form.validate_on_submit():
+        ok, exam = submit(form, lambda: definitions.create_exam(
+            current_user, definitions.parse_spec(_definition(form))))
+        if ok:
+            flash(f"已创建考试“{exam.title}”（草稿）。检查无误后请点“发布”。", "success")
+            return redirect(url_for("exam_manage.exam", exam_id=exam.id))
+    return render_template(
+        "exam/manage_form.html", form=form, rows=range(RULE_ROWS), TYPE_LABELS=TYPE_LABELS,
+        banks=list(db.session.scalars(select(Bank.name).order_by(Bank.name))),
+        cohorts=list(db.session.scalars(select(Cohort).order_by(Cohort.sort_order))),
+        units=list(db.session.scalars(select(OrgUnit).order_by(OrgUnit.path))), makeup_source=makeup_source,
+        posted=request.form)
+
+
+@bp.route("/<int:exam_id>")
+def exam(exam_id: int):
+    exam = _exam(exam_id)
+    sample, problem = [], None
+    try:
+        for q in draw_paper(exam, random.Random(exam.id)):
+            view = REGISTRY[q.version.type].learner_view(q.version.stem, q.version.options or [], q.option_order)
+            sample.append((q, view, shown_key(q)))
+    except PaperError as exc:
+        problem = str(exc)
+    attempts = list(db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id)
+                                       .order_by(Attempt.started_at)))
+    rules = list(zip(exam.rules, pool_sizes(exam), strict=True))
+    return render_template("exam/manage_exam.html", exam=exam, rules=rules,
+                           describe=describe, sample=sample, problem=problem, attempts=attempts,
+                           ATTEMPT_STATUSES=ATTEMPT_STATUSES, STATUSES=EXAM_STATUSES, TYPE_LABELS=TYPE_LABELS)
+
+
+@bp.route("/<int:exam_id>/status", methods=["POST"])
+def exam_status(exam_id: int):
+    exam = _exam(exam_id)
+    try:
+        definitions.set_status(current_user, exam, request.form.get("status", ""))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"考试已{EXAM_STATUSES[exam.status]}。", "success")
+    return redirect(url_for("exam_manage.exam", exam_id=exam.id))
