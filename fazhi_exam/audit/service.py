@@ -44,6 +44,8 @@ ACTION_LABELS = {
     "attempt_submitted": "交卷",
     "attempt_auto_submitted": "自动交卷",
     "late_save_refused": "拒绝超时保存",
+    "manual_graded": "人工评分",
+    "regraded": "重新判分",
 }
 
 

@@ -133,3 +133,6 @@ def exam_status(exam_id: int):
         db.session.commit()
         flash(f"考试已{EXAM_STATUSES[exam.status]}。", "success")
     return redirect(url_for("exam_manage.exam", exam_id=exam.id))
+
+
+from . import marking_routes  # noqa: E402,F401  (registers the marking pages on bp)
