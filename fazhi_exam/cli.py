@@ -40,13 +40,17 @@ def seed_demo_command():
     from .accounts.demo import DEMO_ACCOUNTS, seed_demo
     from .bank.laws import ensure_laws
     from .bank.shipped import load_shipped_banks
+    from .exam.demo import seed_demo_exams
 
     result = seed_demo()
     ensure_laws()
     banks = load_shipped_banks()
+    db.session.flush()
+    exams = seed_demo_exams()
     db.session.commit()
     added = sum(b.created for b in banks)
     click.echo(f"题库已就绪：{len(banks)} 个题库，本次新增试题 {added} 道。")
+    click.echo(f"考试已就绪：本次新增演示考试 {exams} 场（含答卷与成绩）。")
     click.echo(f"演示数据已就绪（本次新增用户 {result['users_added']} 名）。演示账号：")
     for acc in DEMO_ACCOUNTS:
         click.echo(f"  {acc.username:<12} 密码 {acc.password:<14} {acc.note}")

@@ -92,8 +92,9 @@ def draw_paper(exam: Exam, rng: random.Random) -> list[DrawnQuestion]:
             if not exam.shuffle_questions:
                 chosen.sort()
         taken.update(chosen)
-        versions = {q.id: q.current_version for q in db.session.scalars(
-            select(Question).where(Question.id.in_(chosen)))}
+        versions = {v.question_id: v for v in db.session.scalars(
+            select(QuestionVersion).join(Question, Question.current_version_id == QuestionVersion.id)
+            .where(Question.id.in_(chosen)))}
         for qid in chosen:
             version = versions[qid]
             order = list(range(len(version.options or [])))

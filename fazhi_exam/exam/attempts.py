@@ -82,8 +82,9 @@ def start_or_resume(user: User, exam: Exam) -> tuple[Attempt, bool]:
     deadline = min(now + timedelta(minutes=exam.duration_minutes), exam.closes_at)
     attempt = Attempt(exam_id=exam.id, user_id=user.id, number=number, status="in_progress", started_at=now,
                       deadline=deadline, max_score=sum(q.points for q in paper))
-    attempt.questions = [AttemptQuestion(position=i, question_id=q.question_id, version_id=q.version.id,
-                                         points=q.points, option_order=q.option_order)
+    # answer=None: a new question has no answer yet, so setting one later needs no query
+    attempt.questions = [AttemptQuestion(position=i, question_id=q.question_id, version=q.version,
+                                         points=q.points, option_order=q.option_order, answer=None)
                          for i, q in enumerate(paper, 1)]
     try:
         with db.session.begin_nested():  # a concurrent start of the same attempt number loses here

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from fazhi_exam import create_app
 from fazhi_exam.extensions import db
-from fazhi_exam.models import Cohort, OrgUnit, User
+from fazhi_exam.models import Attempt, Cohort, Exam, OrgUnit, Question, User
 
 
 def count(model) -> int:
@@ -21,29 +21,37 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, runner):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "admin" in first.output and "Admin@2023" in first.output
+    assert "新增演示考试 7 场" in first.output
     with app.app_context():
         users, units = count(User), count(OrgUnit)
+        counts = (count(Question), count(Exam), count(Attempt))
         villages = db.session.scalar(sa.select(sa.func.count()).select_from(OrgUnit)
                                      .where(OrgUnit.kind == "village"))
         by_cohort = dict(db.session.execute(
             sa.select(Cohort.name, sa.func.count(User.id)).join(Cohort, User.cohorts)
             .group_by(Cohort.name)).all())
+        cadre_exam = db.session.scalar(sa.select(Exam).where(Exam.title == "2023年第一次镇村干部普法考试"))
+        taken = db.session.scalar(sa.select(sa.func.count()).select_from(Attempt)
+                                  .where(Attempt.exam_id == cadre_exam.id))
     assert villages == 30
     assert by_cohort["法律带头人"] == 30 and by_cohort["法律明白人"] == 90
     assert by_cohort["行政执法人员"] == 20 and 55 <= by_cohort["镇干部"] <= 65
     assert 88 <= by_cohort["村干部"] <= 95
+    assert counts[0] >= 1000 and counts[1] == 7 and taken >= 140
     second = runner.invoke(args=["seed-demo"])
-    assert second.exit_code == 0 and "本次新增用户 0 名" in second.output
+    assert second.exit_code == 0 and "本次新增用户 0 名" in second.output and "新增演示考试 0 场" in second.output
     with app.app_context():
         assert (count(User), count(OrgUnit)) == (users, units)
-
-
-def test_demo_accounts_log_in(app, runner):
-    runner.invoke(args=["seed-demo"])
+        assert (count(Question), count(Exam), count(Attempt)) == counts
     from tests.conftest import Api
 
     for username, password in [("admin", "Admin@2023"), ("learner", "Xuexi@2023")]:
         assert Api(app.test_client()).login(username, password).status_code == 200
+    learner = Api(app.test_client())
+    learner.login("learner", "Xuexi@2023")
+    states = {e["title"]: e["state"] for e in learner.call("GET", "/api/v1/me/exams").get_json()["exams"]}
+    assert states["法律明白人每月一练（在线模拟）"] == "open"
+    assert states["2023年度法律明白人培训考试"] in ("finished", "missed")
 
 
 def test_create_user_command(app, runner, town):
