@@ -22,6 +22,7 @@ from ..models import Answer, Attempt, AttemptQuestion, Exam, User
 from .assembly import draw_paper
 from .audience import in_audience
 from .grading import grade_attempt
+from .practice import record_attempt
 
 
 class AttemptClosed(Conflict):
@@ -177,6 +178,7 @@ def finish(attempt: Attempt, reason: str, at: datetime) -> None:
         raise AttemptClosed("答卷已经交卷。")
     attempt.finished_at, attempt.finish_reason = at, reason
     grade_attempt(attempt)
+    record_attempt(attempt)  # wrong answers go to the learner's 错题本
     db.session.flush()
     action = {"submitted": "attempt_submitted", "expired": "attempt_auto_submitted",
               "left_page": "attempt_auto_submitted"}[reason]

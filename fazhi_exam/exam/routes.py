@@ -69,3 +69,6 @@ def _points(value) -> str:
     if value is None:
         return "—"
     return f"{value:g}"
+
+
+from . import practice_routes  # noqa: E402,F401  (registers the practice pages on bp)

@@ -14,9 +14,12 @@ from .exam import (
     exam_units,
 )
 from .org import UNIT_KINDS, Cohort, OrgUnit
+from .practice import PracticeAnswer, WrongBookEntry
 from .user import ROLES, LoginSession, PendingImport, User, UserRole, user_cohorts
 
 __all__ = [
+    "PracticeAnswer",
+    "WrongBookEntry",
     "ATTEMPT_STATUSES",
     "EXAM_KINDS",
     "EXAM_STATUSES",
