@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import bench_bank_import, bench_login_writes
+from bench import bench_bank_import, bench_exam, bench_login_writes
 
-BENCHES = [bench_login_writes, bench_bank_import]
+BENCHES = [bench_login_writes, bench_bank_import, bench_exam]
 
 
 def main() -> int:

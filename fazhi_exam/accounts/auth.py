@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 import unicodedata
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from .. import audit, clock
 from ..errors import DomainError, ValidationError
@@ -71,16 +71,16 @@ def start_session(user: User, *, ip: str | None = None, user_agent: str | None =
     return token
 
 
+_SESSION_USER = (select(User).join(LoginSession, LoginSession.user_id == User.id)
+                 .where(LoginSession.token == bindparam("token"), LoginSession.revoked_at.is_(None),
+                        User.active.is_(True)))
+
+
 def load_session_user(token: str) -> User | None:
-    row = db.session.execute(
-        select(User, LoginSession)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None))
-    ).first()
-    if row is None or not row.User.active:
-        return None
-    user = row.User
-    user.session_token = token
+    """Every request: is this login session still open? (Logging out or a password change closes it.)"""
+    user = db.session.scalar(_SESSION_USER, {"token": token})
+    if user is not None:
+        user.session_token = token
     return user
 
 

@@ -11,14 +11,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, clock
 from ..bank.types import REGISTRY
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
-from ..models import Answer, Attempt, AttemptQuestion, Exam, User
+from ..models import Answer, Attempt, AttemptQuestion, Exam, QuestionVersion, User
 from .assembly import draw_paper
 from .audience import in_audience
 from .grading import grade_attempt
@@ -123,33 +125,61 @@ class SaveResult:
     remaining_seconds: int
 
 
+_UPSERT: dict[str, Any] = {}  # built once per dialect: constructing it costs more than running it
+
+
+def _upsert_statement(dialect: str):
+    if dialect not in _UPSERT:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = Answer.__table__
+        stmt = insert(table).values(attempt_question_id=bindparam("aq_id"), response=bindparam("response"),
+                                    seq=bindparam("seq"), saved_at=bindparam("now"))
+        _UPSERT[dialect] = stmt.on_conflict_do_update(
+            index_elements=["attempt_question_id"],
+            set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at,
+                  "score": None},
+            where=table.c.seq < stmt.excluded.seq).returning(table.c.seq)
+    return _UPSERT[dialect]
+
+
+def _upsert_answer(aq_id: int, response: Any, seq: int, now: datetime) -> bool:
+    """Write the answer unless a newer one is there: one atomic statement, no lock needed.
+    True when written, False when the stored answer has the same or a later seq."""
+    stmt = _upsert_statement(db.session.get_bind().dialect.name)
+    result = db.session.execute(stmt, {"aq_id": aq_id, "response": response, "seq": seq, "now": now})
+    return result.first() is not None  # no row back: a newer answer is there
+
+
+_SAVE_READ = (
+    select(Attempt.user_id, Attempt.status, Attempt.deadline, AttemptQuestion.id, QuestionVersion.type,
+           QuestionVersion.stem, QuestionVersion.options)
+    .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
+    .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+    .where(Attempt.id == bindparam("attempt_id"), AttemptQuestion.question_id == bindparam("question_id")))
+
+
 def save_answer(user: User, attempt_id: int, question_id: int, response: Any, seq: Any) -> SaveResult:
-    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+    """The hot path of exam day: one read (attempt, question, version) and one conditional upsert."""
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1 or seq > 2**62:
         raise ValidationError("seq 应为正整数。", code="bad_request", status=400)
-    attempt = own_attempt(user, attempt_id, lock=True)
+    row = db.session.execute(_SAVE_READ, {"attempt_id": attempt_id, "question_id": question_id}).first()
+    if row is None or row.user_id != user.id:
+        own_attempt(user, attempt_id)  # 404 for someone else's attempt or none at all
+        raise NotFound("这道题不在您的试卷中。")
     now = clock.now()
-    if expire_if_due(attempt, now) or attempt.status != "in_progress":
+    if row.status != "in_progress" or now > row.deadline + grace():
+        attempt = own_attempt(user, attempt_id, lock=True)
+        expire_if_due(attempt, now)
         audit.record("late_save_refused", actor=user, target=attempt.exam.title,
                      details={"attempt": attempt.id, "question": question_id, "seq": seq})
         raise AttemptClosed("考试时间已到或已交卷，不能再修改答案。")
-    aq = next((q for q in attempt.questions if q.question_id == question_id), None)
-    if aq is None:
-        raise NotFound("这道题不在您的试卷中。")
-    version = aq.version
     if response is not None:
-        problem = REGISTRY[version.type].response_problem(version.stem, len(version.options or []), response)
+        problem = REGISTRY[row.type].response_problem(row.stem, len(row.options or []), response)
         if problem:
             raise ValidationError(problem, code="bad_response")
-    answer = aq.answer
-    if answer is not None and seq <= answer.seq:
+    if not _upsert_answer(row.id, response, seq, now):
         raise StaleSave("这次保存比已保存的答案更早，已忽略。")
-    if answer is None:
-        aq.answer = Answer(response=response, seq=seq, saved_at=now)
-    else:
-        answer.response, answer.seq, answer.saved_at = response, seq, now
-    attempt.last_seq = max(attempt.last_seq, seq)
-    db.session.flush()
-    return SaveResult(seq, remaining_seconds(attempt, now))
+    return SaveResult(seq, max(0, int((row.deadline - now).total_seconds())))
 
 
 def submit(user: User, attempt_id: int) -> Attempt:

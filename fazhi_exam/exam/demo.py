@@ -76,7 +76,6 @@ def _sit(exam: Exam, users: list[User], rng: random.Random, ability: dict[int, f
         for seq, aq in enumerate(attempt.questions, 1):
             aq.answer = Answer(response=_respond(aq, rng.random() < ability[user.id], rng), seq=seq,
                                saved_at=clock.now())
-        attempt.last_seq = len(attempt.questions)
         clock.advance(timedelta(minutes=rng.randint(25, 55)))
         finish(attempt, "submitted", clock.now())
         taken += 1

@@ -49,7 +49,7 @@ def attempt(attempt_id: int):
                                                                 aq.option_order or None)
                  for aq in attempt.questions}
         return render_template("exam/take.html", attempt=attempt, views=shown, TYPE_LABELS=TYPE_LABELS,
-                               remaining=attempts.remaining_seconds(attempt))
+                               remaining=attempts.remaining_seconds(attempt), last_seq=views.last_seq(attempt))
     return render_template("exam/result.html", attempt=attempt, data=views.attempt_json(attempt),
                            TYPE_LABELS=TYPE_LABELS)
 

@@ -27,6 +27,11 @@ def review_visible(attempt: Attempt, now: datetime | None = None) -> bool:
     return policy == "after_submit" or (now or clock.now()) >= attempt.exam.closes_at
 
 
+def last_seq(attempt: Attempt) -> int:
+    """The highest sequence number saved, so another device continues above it."""
+    return max((aq.answer.seq for aq in attempt.questions if aq.answer is not None), default=0)
+
+
 def paper_json(attempt: Attempt) -> dict:
     """The running paper: never a key, an explanation or a basis."""
     questions, saved = [], {}
@@ -38,7 +43,7 @@ def paper_json(attempt: Attempt) -> dict:
             saved[str(aq.question_id)] = {"response": aq.answer.response, "seq": aq.answer.seq}
     return {"attempt_id": attempt.id, "exam_id": attempt.exam_id, "title": attempt.exam.title,
             "status": attempt.status, "deadline": attempt.deadline.isoformat(),
-            "remaining_seconds": remaining_seconds(attempt), "last_seq": attempt.last_seq,
+            "remaining_seconds": remaining_seconds(attempt), "last_seq": last_seq(attempt),
             "leave_limit": attempt.exam.leave_limit, "questions": questions, "answers": saved}
 
 

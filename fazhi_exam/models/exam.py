@@ -117,7 +117,6 @@ class Attempt(db.Model):
     deadline: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finish_reason: Mapped[str | None] = mapped_column(String(20))  # submitted | expired | left_page
-    last_seq: Mapped[int] = mapped_column(default=0)
     leave_count: Mapped[int] = mapped_column(default=0)
     score: Mapped[float | None]
     max_score: Mapped[float] = mapped_column(default=0)

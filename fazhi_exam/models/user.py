@@ -54,9 +54,7 @@ class User(db.Model):
     cohorts: Mapped[list[Cohort]] = relationship(
         secondary=user_cohorts, order_by=Cohort.sort_order
     )
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
 
     # Flask-Login: the id kept in the cookie is the login session's token, not user.id,
     # so that logging out or changing the password ends that session on the server.

@@ -64,7 +64,6 @@ def upgrade():
     sa.Column('deadline', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finish_reason', sa.String(length=20), nullable=True),
-    sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.Column('leave_count', sa.Integer(), nullable=False),
     sa.Column('score', sa.Double(), nullable=True),
     sa.Column('max_score', sa.Double(), nullable=False),

@@ -1,0 +1,183 @@
+"""Exam-day load. (1) Autosave throughput against a bare one-insert route on the same server
+and database — SQLite (waitress) and PostgreSQL (gunicorn, 2 workers); target ≥ 0.5 of the
+floor. (2) A start storm: N examinees log in and start within 60 s, then save every 15 s;
+latency percentiles, errors, and acknowledged saves missing from the database at the end.
+FAZHI_BENCH_EXAMINEES (default 1000) and FAZHI_BENCH_ROUNDS (default 3) size the storm."""
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from .exam_world import PASSWORD, build, server
+
+PG_URL = os.environ.get("FAZHI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+THROUGHPUT_CLIENTS, THROUGHPUT_SECONDS = 16, 10
+
+
+async def _login_and_start(client: httpx.AsyncClient, username: str, exam_id: int) -> tuple[str, dict]:
+    r = await client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
+    r.raise_for_status()
+    token = r.json()["csrf_token"]
+    r = await client.post(f"/api/v1/exams/{exam_id}/attempts", headers={"X-CSRFToken": token})
+    r.raise_for_status()
+    return token, r.json()
+
+
+def _response(question: dict, rng: random.Random):
+    return rng.choice("ABCD") if question["type"] == "single" else rng.random() < 0.5
+
+
+async def _throughput(base: str, exam_id: int | None, offset: int) -> float:
+    """Requests per second over THROUGHPUT_SECONDS with THROUGHPUT_CLIENTS concurrent clients."""
+    done = 0
+    stop = time.perf_counter() + THROUGHPUT_SECONDS
+
+    async def worker(i: int):
+        nonlocal done
+        rng = random.Random(i)
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            if exam_id is None:
+                while time.perf_counter() < stop:
+                    (await client.post("/floor")).raise_for_status()
+                    done += 1
+                return
+            token, paper = await _login_and_start(client, f"u{offset + i:05d}", exam_id)
+            seq = paper["last_seq"]
+            while time.perf_counter() < stop:
+                q = rng.choice(paper["questions"])
+                seq += 1
+                r = await client.put(f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}",
+                                     json={"response": _response(q, rng), "seq": seq}, headers={"X-CSRFToken": token})
+                r.raise_for_status()
+                done += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(THROUGHPUT_CLIENTS)))
+    return done / (time.perf_counter() - start)
+
+
+def throughput(label: str, url: str, instance: Path, exam_id: int, kind: str,
+               offset: int = 0) -> tuple[str, float, float]:
+    """offset: the first examinee number to use (the storm's examinees come first)."""
+    with server(kind, "bench.floor_app:create()", url, instance) as base:
+        floor = asyncio.run(_throughput(base, None, offset))
+    with server(kind, "fazhi_exam:create_app()", url, instance) as base:
+        ours = asyncio.run(_throughput(base, exam_id, offset))
+    return label, floor, ours
+
+
+async def _storm(base: str, exam_id: int, examinees: int, rounds: int) -> dict:
+    latencies: dict[str, list[float]] = {"login+start": [], "save": []}
+    errors, acked = 0, {}
+    kinds: dict[str, int] = {}
+
+    def error(kind: str) -> None:
+        nonlocal errors
+        errors += 1
+        kinds[kind] = kinds.get(kind, 0) + 1
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+
+    async def examinee(i: int):
+        rng = random.Random(i)
+        await asyncio.sleep(rng.uniform(0, 60))  # everyone arrives within the first minute
+        async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+            t0 = time.perf_counter()
+            try:
+                token, paper = await _login_and_start(client, f"u{i:05d}", exam_id)
+            except httpx.HTTPStatusError as exc:
+                error(f"start {exc.response.status_code}")
+                return
+            except httpx.HTTPError as exc:
+                error(f"start {type(exc).__name__}")
+                return
+            latencies["login+start"].append(time.perf_counter() - t0)
+            for n in range(rounds):
+                await asyncio.sleep(15)
+                q = paper["questions"][n % len(paper["questions"])]
+                response, seq = _response(q, rng), n + 1
+                t0 = time.perf_counter()
+                try:
+                    r = await client.put(f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}",
+                                         json={"response": response, "seq": seq}, headers={"X-CSRFToken": token})
+                except httpx.HTTPError as exc:
+                    error(f"save {type(exc).__name__}")
+                    continue
+                latencies["save"].append(time.perf_counter() - t0)
+                if r.status_code == 200:
+                    acked[(paper["attempt_id"], q["id"])] = (seq, response)
+                else:
+                    error(f"save {r.status_code}")
+
+    await asyncio.gather(*(examinee(i) for i in range(examinees)))
+    return {"latencies": latencies, "errors": errors, "kinds": kinds, "acked": acked}
+
+
+def _lost(url: str, acked: dict) -> int:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT aq.attempt_id, aq.question_id, a.seq, a.response FROM answers a "
+            "JOIN attempt_questions aq ON aq.id = a.attempt_question_id")).all()
+    engine.dispose()
+    import json
+
+    stored = {(r[0], r[1]): (r[2], json.loads(r[3]) if isinstance(r[3], str) else r[3]) for r in rows}
+    return sum(1 for key, (seq, response) in acked.items()
+               if key not in stored or stored[key][0] < seq or (stored[key][0] == seq and stored[key][1] != response))
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+def _postgres_db(name: str) -> str | None:
+    admin = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+            conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    except sa.exc.OperationalError:
+        return None
+    finally:
+        admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def run() -> None:
+    examinees = int(os.environ.get("FAZHI_BENCH_EXAMINEES", "1000"))
+    rounds = int(os.environ.get("FAZHI_BENCH_ROUNDS", "3"))
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        instance = Path(folder)
+        sqlite_url = f"sqlite:///{instance / 'bench.sqlite'}"
+        exam_id = build(sqlite_url, instance, examinees + THROUGHPUT_CLIENTS)
+        results.append(throughput("SQLite, waitress", sqlite_url, instance, exam_id, "waitress", offset=examinees))
+        pg_url = _postgres_db("fazhi_bench")
+        if pg_url:
+            pg_exam = build(pg_url, instance, THROUGHPUT_CLIENTS)
+            results.append(throughput("PostgreSQL, gunicorn ×2", pg_url, instance, pg_exam, "gunicorn"))
+        print("exam_autosave: answer saves (PUT, committed before the reply) against a one-insert route")
+        print(f"  {'server':<26}{'floor req/s':>12}{'saves/s':>10}{'ratio':>8}  (target ≥ 0.50)")
+        for label, floor, ours in results:
+            print(f"  {label:<26}{floor:>12.0f}{ours:>10.0f}{ours / floor:>8.2f}")
+        with server("waitress", "fazhi_exam:create_app()", sqlite_url, instance) as base:
+            storm = asyncio.run(_storm(base, exam_id, examinees, rounds))
+        lost = _lost(sqlite_url, storm["acked"])
+    print(f"exam_storm: {examinees} examinees log in and start within 60 s, then save every 15 s × {rounds} "
+          f"(SQLite, waitress)")
+    print(f"  {'request':<14}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for name, values in storm["latencies"].items():
+        print(f"  {name:<14}{len(values):>8}{_pct(values, 50):>9.0f}{_pct(values, 95):>9.0f}{_pct(values, 99):>9.0f}")
+    print(f"  errors {storm['errors']} (target 0) {storm['kinds'] or ''}; "
+          f"acknowledged saves {len(storm['acked'])}, "
+          f"missing from the database {lost} (target 0)")

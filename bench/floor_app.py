@@ -1,0 +1,26 @@
+"""The floor for exam benchmarks: a bare Flask route doing one insert, on the same database
+(DATABASE_URL) and engine settings as the application."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from fazhi_exam.config import normalise_database_url
+from fazhi_exam.database import configure_engine, set_write_intent
+
+
+def create() -> Flask:
+    engine = create_engine(normalise_database_url(os.environ["DATABASE_URL"]), pool_size=10)
+    configure_engine(engine, 15000)
+    app = Flask("floor")
+
+    @app.post("/floor")
+    def floor():
+        set_write_intent(True)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO bench_floor (v) VALUES (:v)"), {"v": "x"})
+        return {"saved": True}
+
+    return app
