@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "late_save_refused": "拒绝超时保存",
     "manual_graded": "人工评分",
     "regraded": "重新判分",
+    "attempt_reopened": "重新开放答卷",
 }
 
 

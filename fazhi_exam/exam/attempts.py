@@ -217,6 +217,23 @@ def finish(attempt: Attempt, reason: str, at: datetime) -> None:
                           "score": attempt.score})
 
 
+def reopen(actor: User, attempt: Attempt, minutes: int) -> None:
+    """A trainer gives a finished attempt back (a phone died, a power cut): answers are kept, the
+    learner gets `minutes` more from now, and the score is worked out again at the next submit."""
+    if attempt.status == "in_progress":
+        raise ValidationError("答卷还在作答中，不需要重新开放。")
+    if not 1 <= minutes <= 24 * 60:
+        raise ValidationError("延长的时间应为 1–1440 分钟。")
+    now = clock.now()
+    old = {"status": attempt.status, "score": attempt.score, "finished_at": str(attempt.finished_at)}
+    attempt.status, attempt.finished_at, attempt.finish_reason = "in_progress", None, None
+    attempt.score, attempt.passed = None, None
+    attempt.deadline = now + timedelta(minutes=minutes)
+    db.session.flush()
+    audit.record("attempt_reopened", actor=actor, target=attempt.exam.title,
+                 details={"attempt": attempt.id, "user": attempt.user.username, "minutes": minutes, **old})
+
+
 def close_expired(now: datetime | None = None) -> int:
     """Finish every attempt past its deadline (and grace); for cron / a systemd timer."""
     now = now or clock.now()

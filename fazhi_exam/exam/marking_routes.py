@@ -35,6 +35,25 @@ def mark(exam_id: int, aq_id: int):
     return redirect(url_for("exam_manage.marking_queue", exam_id=exam_id))
 
 
+@bp.route("/attempts/<int:attempt_id>/reopen", methods=["POST"])
+def reopen(attempt_id: int):
+    from ..models import Attempt
+    from .attempts import reopen as reopen_attempt
+
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("答卷不存在。")
+    try:
+        reopen_attempt(current_user, attempt, request.form.get("minutes", 20, type=int))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"已重新开放 {attempt.user.name} 的答卷，可继续作答。", "success")
+    return redirect(url_for("exam_manage.exam", exam_id=attempt.exam_id))
+
+
 @bp.route("/regrade/<int:question_id>", methods=["GET", "POST"])
 def regrade(question_id: int):
     question = db.session.get(Question, question_id)

@@ -76,3 +76,29 @@ def test_regrade_dry_run_then_apply(app, client, auth, make_exam):
     with app.app_context():
         event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "regraded"))
         assert '"old": 3.0' in event.details and '"new": 4.0' in event.details
+
+
+def test_trainer_reopens_a_finished_attempt(app, client, auth, make_exam):
+    from datetime import timedelta
+
+    from fazhi_exam import clock
+    from fazhi_exam.models import Attempt
+
+    exam_id = make_exam()
+    api, paper, done = take(app, "zhang", exam_id)
+    assert done["status"] == "graded"
+    auth.login("peixun")
+    token = auth.csrf(f"/manage/exams/{exam_id}")
+    client.post(f"/manage/exams/attempts/{paper['attempt_id']}/reopen", data={"csrf_token": token, "minutes": "15"})
+    resumed = api.call("POST", f"/api/v1/exams/{exam_id}/attempts")
+    assert resumed.status_code == 200 and resumed.get_json()["attempt_id"] == paper["attempt_id"]
+    assert resumed.get_json()["remaining_seconds"] == 15 * 60
+    q = paper["questions"][0]
+    assert api.call("PUT", f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}",
+                    json={"response": None, "seq": 99}).status_code == 200
+    clock.advance(timedelta(minutes=16))
+    assert api.call("GET", f"/api/v1/attempts/{paper['attempt_id']}").get_json()["status"] == "in_progress"
+    assert "已自动交卷 1 份" in app.test_cli_runner().invoke(args=["attempts", "close-expired"]).output
+    with app.app_context():
+        assert db.session.get(Attempt, paper["attempt_id"]).status == "graded"
+        assert "attempt_reopened" in db.session.scalars(sa.select(AuditEvent.action)).all()
