@@ -6,13 +6,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Flask
-from sqlalchemy import create_engine, text
-
 from fazhi_exam import create_app
-from fazhi_exam.database import configure_engine, set_write_intent
+from fazhi_exam.database import set_write_intent
 from fazhi_exam.extensions import db
 
+from .floor_app import create as create_floor
 from .harness import drive, post_json, served
 
 CLIENTS, REQUESTS_EACH, USERS = 8, 60, 40
@@ -39,27 +37,10 @@ def _fazhi_app(url: str):
     return app
 
 
-def _floor_app(url: str) -> Flask:
-    engine = create_engine(url)
-    configure_engine(engine, 15000)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, v TEXT)"))
-    app = Flask("floor")
-
-    @app.post("/floor")
-    def floor():
-        set_write_intent(True)
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO bench_floor (v) VALUES (:v)"), {"v": "x"})
-        return {"ok": True}
-
-    return app
-
-
 def run() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-        app, floor = _fazhi_app(url), _floor_app(url)
+        app, floor = _fazhi_app(url), create_floor(url)
         total = CLIENTS * REQUESTS_EACH
         with served(floor) as port:
             floor_s, floor_fail = drive(port, CLIENTS, REQUESTS_EACH,

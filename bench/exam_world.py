@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-
 PASSWORD = "Bench@2024"
 SERVER_ENV = {  # hashing cost and route limits are settings, not what these benches measure
     "FAZHI_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
@@ -44,9 +42,6 @@ def build(url: str, instance: Path, examinees: int) -> int:
     with app.app_context():
         set_write_intent(True)
         upgrade()
-        db.session.execute(sa.text("CREATE TABLE IF NOT EXISTS bench_floor (id SERIAL PRIMARY KEY, v TEXT)"
-                                   if url.startswith("postgresql") else
-                                   "CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, v TEXT)"))
         cohorts = {c.name: c for c in ensure_default_cohorts()}
         unit = save_unit(None, name="压测镇", kind="town", parent=None)
         pw = hash_password(PASSWORD)

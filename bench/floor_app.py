@@ -11,9 +11,12 @@ from fazhi_exam.config import normalise_database_url
 from fazhi_exam.database import configure_engine, set_write_intent
 
 
-def create() -> Flask:
-    engine = create_engine(normalise_database_url(os.environ["DATABASE_URL"]), pool_size=10)
+def create(url: str | None = None) -> Flask:
+    engine = create_engine(normalise_database_url(url or os.environ["DATABASE_URL"]), pool_size=10)
     configure_engine(engine, 15000)
+    key = "SERIAL" if engine.dialect.name == "postgresql" else "INTEGER"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE IF NOT EXISTS bench_floor (id {key} PRIMARY KEY, v TEXT)"))
     app = Flask("floor")
 
     @app.post("/floor")

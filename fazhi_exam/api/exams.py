@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask_login import current_user, login_required
 
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..exam import attempts, views
 from ..extensions import db
-from ..models import Exam
 from . import bp, json_body
 
 
@@ -19,10 +18,7 @@ def my_exams():
 @bp.route("/exams/<int:exam_id>/attempts", methods=["POST"])
 @login_required
 def start_attempt(exam_id: int):
-    exam = db.session.get(Exam, exam_id)
-    if exam is None or exam.status == "draft":
-        raise NotFound("考试不存在。")
-    attempt, started = attempts.start_or_resume(current_user, exam)
+    attempt, started = attempts.start_exam(current_user, exam_id)
     db.session.commit()
     return views.paper_json(attempt), 201 if started else 200
 

@@ -102,6 +102,14 @@ def start_or_resume(user: User, exam: Exam) -> tuple[Attempt, bool]:
     return attempt, True
 
 
+def start_exam(user: User, exam_id: int) -> tuple[Attempt, bool]:
+    """start_or_resume by exam id; drafts and unknown ids are both "no such exam"."""
+    exam = db.session.get(Exam, exam_id)
+    if exam is None or exam.status == "draft":
+        raise NotFound("考试不存在。")
+    return start_or_resume(user, exam)
+
+
 def own_attempt(user: User, attempt_id: int, *, lock: bool = False) -> Attempt:
     stmt = select(Attempt).where(Attempt.id == attempt_id)
     if lock:

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from .. import clock
 from ..bank.types import REGISTRY, TYPE_LABELS
 from ..database import set_write_intent
-from ..errors import NotFound
 from ..extensions import db
-from ..models import ATTEMPT_STATUSES, Attempt, Exam
+from ..models import ATTEMPT_STATUSES, Attempt
 from . import attempts, views
 
 bp = Blueprint("exam_pages", __name__)
@@ -25,10 +24,7 @@ def my_exams():
 @bp.route("/exams/<int:exam_id>/start", methods=["POST"])
 @login_required
 def start(exam_id: int):
-    exam = db.session.get(Exam, exam_id)
-    if exam is None or exam.status == "draft":
-        raise NotFound("考试不存在。")
-    attempt, _ = attempts.start_or_resume(current_user, exam)
+    attempt, _ = attempts.start_exam(current_user, exam_id)
     db.session.commit()
     return redirect(url_for("exam_pages.attempt", attempt_id=attempt.id))
 
