@@ -13,7 +13,17 @@ from .. import clock
 from ..bank.types import REGISTRY
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import Attempt, Bank, Law, PracticeAnswer, Question, QuestionVersion, User, WrongBookEntry
+from ..models import (
+    Attempt,
+    Bank,
+    Law,
+    PracticeAnswer,
+    Question,
+    QuestionTag,
+    QuestionVersion,
+    User,
+    WrongBookEntry,
+)
 from ..models.bank import question_laws
 
 PRACTICE_TYPES = ("single", "multiple", "judge", "fill")
@@ -27,19 +37,35 @@ def practice_banks() -> list[tuple[Bank, int]]:
     return [(bank, n) for bank, n in rows]
 
 
+AUDIENCE_TAGS = ("干部", "执法", "明白人")
+
+
+def practice_topics(limit: int = 40) -> list[tuple[str, int]]:
+    """The most used topic tags (not the audience ones) with their question counts."""
+    rows = db.session.execute(
+        select(QuestionTag.name, func.count()).join(Question, Question.id == QuestionTag.question_id)
+        .where(Question.status == "published", Question.type.in_(PRACTICE_TYPES),
+               QuestionTag.name.not_in(AUDIENCE_TAGS))
+        .group_by(QuestionTag.name).having(func.count() >= 5).order_by(func.count().desc()).limit(limit)).all()
+    return [(name, n) for name, n in rows]
+
+
 def wrong_count(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(WrongBookEntry)
                              .where(WrongBookEntry.user_id == user.id, WrongBookEntry.active.is_(True))) or 0
 
 
-def pick_question(user: User, *, bank_id: int | None = None, wrong_only: bool = False,
+def pick_question(user: User, *, bank_id: int | None = None, tag: str | None = None, wrong_only: bool = False,
                   exclude: int | None = None, rng: random.Random | None = None) -> Question | None:
     stmt = select(Question.id).where(Question.status == "published", Question.type.in_(PRACTICE_TYPES))
     if wrong_only:
         stmt = stmt.where(Question.id.in_(select(WrongBookEntry.question_id).where(
             WrongBookEntry.user_id == user.id, WrongBookEntry.active.is_(True))))
-    elif bank_id:
-        stmt = stmt.where(Question.bank_id == bank_id)
+    else:
+        if bank_id:
+            stmt = stmt.where(Question.bank_id == bank_id)
+        if tag:
+            stmt = stmt.where(Question.tags.any(QuestionTag.name == tag))
     ids = [i for i in db.session.scalars(stmt) if i != exclude] or list(db.session.scalars(stmt))
     if not ids:
         return None

@@ -16,7 +16,7 @@ from .routes import bp
 @login_required
 def practice_home():
     return render_template("exam/practice_home.html", banks=practice.practice_banks(),
-                           wrong=practice.wrong_count(current_user))
+                           topics=practice.practice_topics(), wrong=practice.wrong_count(current_user))
 
 
 def _response_from_form(qtype: str, qid: int):
@@ -35,6 +35,7 @@ def _response_from_form(qtype: str, qid: int):
 @login_required
 def practice_question():
     bank_id = request.args.get("bank", type=int)
+    tag = request.args.get("tag") or None
     wrong_only = request.args.get("mode") == "wrong"
     feedback = None
     if request.method == "POST":
@@ -53,9 +54,9 @@ def practice_question():
         version = feedback.version
         view = REGISTRY[version.type].learner_view(version.stem, version.options or [])
         return render_template("exam/practice_question.html", question=feedback.question, version=version,
-                               view=view, feedback=feedback, bank_id=bank_id, wrong_only=wrong_only,
+                               view=view, feedback=feedback, bank_id=bank_id, tag=tag, wrong_only=wrong_only,
                                TYPE_LABELS=TYPE_LABELS, saved=feedback.response)
-    question = practice.pick_question(current_user, bank_id=bank_id, wrong_only=wrong_only,
+    question = practice.pick_question(current_user, bank_id=bank_id, tag=tag, wrong_only=wrong_only,
                                       exclude=request.args.get("after", type=int))
     if question is None:
         flash("错题本里没有题了，真棒！" if wrong_only else "这个题库暂时没有可练习的题。", "info")
@@ -63,7 +64,7 @@ def practice_question():
     version = question.current_version
     return render_template("exam/practice_question.html", question=question, version=version,
                            view=REGISTRY[version.type].learner_view(version.stem, version.options or []),
-                           feedback=None, bank_id=bank_id, wrong_only=wrong_only, TYPE_LABELS=TYPE_LABELS,
+                           feedback=None, bank_id=bank_id, tag=tag, wrong_only=wrong_only, TYPE_LABELS=TYPE_LABELS,
                            saved=None, bank=db.session.get(Bank, bank_id) if bank_id else None)
 
 

@@ -78,3 +78,12 @@ def test_wrong_exam_answers_go_to_the_wrong_book(app, make_exam):
         entries = db.session.scalar(sa.select(sa.func.count()).select_from(WrongBookEntry)
                                     .where(WrongBookEntry.active.is_(True)))
     assert entries == len(paper["questions"])
+
+
+def test_practice_by_topic(app, client, auth, world):
+    auth.login("zhang")
+    assert client.get("/practice").status_code == 200
+    page = client.get("/practice/question?tag=执法").get_data(as_text=True)  # audience tags work as topics too
+    qid = int(re.search(r'name="question_id" value="(\d+)"', page).group(1))
+    with app.app_context():
+        assert "执法" in db.session.get(Question, qid).current_version.tags
