@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from .exam.manage_routes import bp as exam_manage_bp
     from .exam.routes import bp as exam_pages_bp
     from .main import bp as main_bp
+    from .study.routes import bp as study_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -105,3 +106,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(bank_bp)
     app.register_blueprint(exam_pages_bp)
     app.register_blueprint(exam_manage_bp)
+    app.register_blueprint(study_bp)

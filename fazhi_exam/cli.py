@@ -47,10 +47,14 @@ def seed_demo_command():
     banks = load_shipped_banks()
     db.session.flush()
     exams = seed_demo_exams()
+    from .study.demo import seed_demo_study
+
+    sessions = seed_demo_study()
     db.session.commit()
     added = sum(b.created for b in banks)
     click.echo(f"题库已就绪：{len(banks)} 个题库，本次新增试题 {added} 道。")
     click.echo(f"考试已就绪：本次新增演示考试 {exams} 场（含答卷与成绩）。")
+    click.echo(f"学法计划已就绪：本次新增学习场次 {sessions} 场（含出勤记录，今天有一场可签到）。")
     click.echo(f"演示数据已就绪（本次新增用户 {result['users_added']} 名）。演示账号：")
     for acc in DEMO_ACCOUNTS:
         click.echo(f"  {acc.username:<12} 密码 {acc.password:<14} {acc.note}")
@@ -195,10 +199,11 @@ def backup_command(output: Path):
 def register_commands(app: Flask) -> None:
     from .bank.cli import bank_group
     from .exam.cli import attempts_group, exam_group
+    from .study.cli import study_group
 
     for command in [init_db_command, seed_demo_command, serve_command, create_user_command,
                     users_group, audit_group, backup_command, bank_group, exam_group,
-                    attempts_group]:
+                    attempts_group, study_group]:
         app.cli.add_command(command)
 
 

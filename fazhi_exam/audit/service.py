@@ -47,6 +47,10 @@ ACTION_LABELS = {
     "manual_graded": "人工评分",
     "regraded": "重新判分",
     "attempt_reopened": "重新开放答卷",
+    "study_plan_saved": "保存学法计划",
+    "study_session_saved": "保存学习场次",
+    "attendance_changed": "出勤变更",
+    "study_imported": "导入学法计划或签到表",
 }
 
 

@@ -15,9 +15,25 @@ from .exam import (
 )
 from .org import UNIT_KINDS, Cohort, OrgUnit
 from .practice import PracticeAnswer, WrongBookEntry
+from .study import (
+    ATTENDANCE_METHODS,
+    ATTENDANCE_STATUSES,
+    Attendance,
+    StudyPlan,
+    StudySession,
+    session_cohorts,
+    session_units,
+)
 from .user import ROLES, LoginSession, PendingImport, User, UserRole, user_cohorts
 
 __all__ = [
+    "ATTENDANCE_METHODS",
+    "ATTENDANCE_STATUSES",
+    "Attendance",
+    "StudyPlan",
+    "StudySession",
+    "session_cohorts",
+    "session_units",
     "PracticeAnswer",
     "WrongBookEntry",
     "ATTEMPT_STATUSES",

@@ -1,0 +1,67 @@
+"""The demo 2023 集中学法 plan: 24 sessions with attendance taken from sign-in codes and sheets,
+and one session open for sign-in today."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta, timezone
+
+from sqlalchemy import select
+
+from .. import clock
+from ..extensions import db
+from ..models import Attendance, Cohort, StudyPlan
+from .plans import SessionFields, add_session, expected_users, get_or_create_plan
+
+BEIJING = timezone(timedelta(hours=8))
+TOPICS = [
+    ("习近平法治思想的核心要义", "习近平法治思想"), ("宪法的基本原则与公民的基本权利义务", "宪法"),
+    ("民法典总则编：民事主体与民事法律行为", "民法典"), ("民法典物权编：宅基地与土地承包经营权", "民法典"),
+    ("民法典合同编：农村常见合同纠纷", "民法典"), ("民法典婚姻家庭编与继承编", "民法典"),
+    ("民法典侵权责任编：饲养动物、高空抛物", "民法典"), ("行政处罚法：乡镇行政处罚权的承接与行使", "行政处罚法"),
+    ("行政许可法与“放管服”改革", "行政许可法"), ("行政强制法：查封扣押与强制执行程序", "行政强制法"),
+    ("新修订的行政复议法", "行政复议法"), ("行政诉讼法与行政机关负责人出庭应诉", "行政诉讼法"),
+    ("国家赔偿法", "国家赔偿法"), ("人民调解法与矛盾纠纷多元化解", "人民调解法"),
+    ("信访工作条例", "信访工作条例"), ("反电信网络诈骗法", "反电信网络诈骗法"),
+    ("国家安全法与总体国家安全观", "国家安全法"), ("反有组织犯罪法与常态化扫黑除恶", "反有组织犯罪法"),
+    ("禁毒法", "禁毒法"), ("土地管理法与耕地保护", "土地管理法"), ("农村土地承包法", "农村土地承包法"),
+    ("未成年人保护法与反家庭暴力法", "未成年人保护法、反家庭暴力法"), ("安全生产法与消防法", "安全生产法、消防法"),
+    ("法治政府建设实施纲要（2021—2025年）", "法治政府建设实施纲要"),
+]
+SPEAKERS = ["镇党委书记", "镇长", "司法所所长", "县司法局讲师", "镇综合行政执法办主任", "特邀律师"]
+
+
+def seed_demo_study() -> int:
+    """Create the 2023 plan if missing, and today's open session; returns sessions created."""
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.name.in_(["镇干部", "村干部"]))))
+    created = 0
+    title = "2023年度大张楼镇机关干部集中学法计划"
+    if db.session.scalar(select(StudyPlan.id).where(StudyPlan.year == 2023, StudyPlan.title == title)) is None:
+        plan = get_or_create_plan(None, 2023, title)
+        rng = random.Random(24)
+        rows = []
+        for i, (topic, laws) in enumerate(TOPICS):
+            month, day = 1 + i // 2, 8 if i % 2 == 0 else 22  # twice a month
+            starts = datetime.combine(datetime(2023, month, day).date(), time(15, 0), BEIJING)
+            session = add_session(None, plan, SessionFields(starts, starts + timedelta(hours=2), topic, laws,
+                                                            SPEAKERS[i % len(SPEAKERS)], "镇政府三楼会议室",
+                                                            True, cohorts))
+            for user in expected_users(session):
+                roll = rng.random()
+                status = "present" if roll < 0.93 else "leave" if roll < 0.97 else "makeup"
+                rows.append(Attendance(session_id=session.id, user_id=user.id, status=status,
+                                       method="code" if status == "present" and rng.random() < 0.7 else
+                                       "makeup" if status == "makeup" else "sheet",
+                                       recorded_at=session.starts_at + timedelta(minutes=rng.randint(0, 20))))
+            created += 1
+        db.session.add_all(rows)
+    today = clock.now().astimezone(BEIJING)
+    year_title = f"{today.year}年度集中学法计划"
+    plan = get_or_create_plan(None, today.year, year_title)
+    now = clock.now()
+    if not any(s.starts_at - timedelta(minutes=30) <= now <= s.ends_at for s in plan.sessions):
+        starts = today.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+        add_session(None, plan, SessionFields(starts, starts + timedelta(hours=8), "民法典进农村：法律明白人专题学习",
+                                              "民法典", "司法所所长", "镇政府三楼会议室", True, []))
+        created += 1
+    db.session.flush()
+    return created

@@ -1,0 +1,112 @@
+"""Plans and sessions: creating them, who each session is for, and a learner's own plan."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .. import audit, clock
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import Attendance, Cohort, OrgUnit, StudyPlan, StudySession, User
+
+CODE_ALPHABET = "23456789"  # digits only: easy to read off a screen and type on a phone
+
+
+def get_or_create_plan(actor: User | None, year: int, title: str) -> StudyPlan:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError("学法计划名称不能为空。")
+    if not 2000 <= year <= 2100:
+        raise ValidationError("年份不正确。")
+    plan = db.session.scalar(select(StudyPlan).where(StudyPlan.year == year, StudyPlan.title == title))
+    if plan is None:
+        plan = StudyPlan(year=year, title=title[:200], created_at=clock.now())
+        db.session.add(plan)
+        db.session.flush()
+        audit.record("study_plan_saved", actor=actor, target=title, details={"id": plan.id, "year": year})
+    return plan
+
+
+def new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if db.session.scalar(select(StudySession.id).where(StudySession.signin_code == code)) is None:
+            return code
+
+
+@dataclass
+class SessionFields:
+    starts_at: datetime
+    ends_at: datetime
+    topic: str
+    laws: str = ""
+    speaker: str = ""
+    place: str = ""
+    required: bool = True
+    cohorts: list[Cohort] | None = None
+    org_units: list[OrgUnit] | None = None
+
+
+def add_session(actor: User | None, plan: StudyPlan, f: SessionFields) -> StudySession:
+    if not (f.topic or "").strip():
+        raise ValidationError("学习主题不能为空。")
+    if f.ends_at <= f.starts_at:
+        raise ValidationError("结束时间应晚于开始时间。")
+    session = StudySession(plan=plan, starts_at=f.starts_at, ends_at=f.ends_at, topic=f.topic.strip()[:200],
+                           laws=(f.laws or "")[:300], speaker=(f.speaker or "")[:100], place=(f.place or "")[:200],
+                           required=f.required, signin_code=new_code(), cohorts=list(f.cohorts or []),
+                           org_units=list(f.org_units or []))
+    db.session.add(session)
+    db.session.flush()
+    audit.record("study_session_saved", actor=actor, target=session.topic, details={"id": session.id})
+    return session
+
+
+def for_user(session: StudySession, user: User) -> bool:
+    """Is the user expected at this session? Empty cohorts and units mean everyone."""
+    if session.cohorts and not {c.id for c in session.cohorts} & {c.id for c in user.cohorts}:
+        return False
+    if session.org_units:
+        path = user.org_unit.path if user.org_unit else None
+        return path is not None and any(path.startswith(u.path) for u in session.org_units)
+    return True
+
+
+def expected_users(session: StudySession) -> list[User]:
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.org_unit_id, User.id))
+    return [u for u in users if for_user(session, u)]
+
+
+@dataclass
+class MyPlanRow:
+    session: StudySession
+    status: str | None  # present / leave / absent / makeup, or None when nothing recorded
+    state: str  # upcoming / open / attended / missed / excused
+
+
+def my_plan(user: User, year: int) -> list[MyPlanRow]:
+    now = clock.now()
+    sessions = db.session.scalars(select(StudySession).join(StudyPlan).where(StudyPlan.year == year)
+                                  .order_by(StudySession.starts_at))
+    marks = dict(db.session.execute(select(Attendance.session_id, Attendance.status)
+                                    .where(Attendance.user_id == user.id)).all())
+    rows = []
+    for s in sessions:
+        if not for_user(s, user):
+            continue
+        status = marks.get(s.id)
+        if status in ("present", "makeup"):
+            state = "attended"
+        elif status == "leave":
+            state = "excused"
+        elif now < s.starts_at:
+            state = "upcoming"
+        elif now <= s.ends_at:
+            state = "open"
+        else:
+            state = "missed"
+        rows.append(MyPlanRow(s, status, state))
+    return rows

@@ -1,0 +1,125 @@
+"""Study pages: 我的学法计划 and 签到 for learners; plans, sessions, the sign-in code and roll call
+for trainers."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from .. import clock
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..models import ATTENDANCE_STATUSES, Attendance, Cohort, StudyPlan, StudySession
+from ..web import role_required
+from . import attendance, plans
+
+bp = Blueprint("study", __name__, url_prefix="/study")
+BEIJING = timezone(timedelta(hours=8))
+
+
+@bp.route("/")
+@login_required
+def my_plan():
+    year = request.args.get("year", type=int) or clock.now().astimezone(BEIJING).year
+    rows = plans.my_plan(current_user, year)
+    return render_template("study/my_plan.html", rows=rows, year=year, STATUSES=ATTENDANCE_STATUSES)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@login_required
+def sign_in():
+    code = request.values.get("code", "")
+    if request.method == "POST":
+        try:
+            session = attendance.sign_in(current_user, code)
+        except DomainError as exc:
+            db.session.rollback()
+            return render_template("study/sign_in.html", error=exc.message, code=code), exc.status
+        db.session.commit()
+        flash(f"签到成功：{session.topic}。", "success")
+        return redirect(url_for("study.my_plan"))
+    return render_template("study/sign_in.html", error=None, code=code)
+
+
+def _session(session_id: int) -> StudySession:
+    session = db.session.get(StudySession, session_id)
+    if session is None:
+        raise NotFound("学习场次不存在。")
+    return session
+
+
+@bp.route("/plans", methods=["GET", "POST"])
+@role_required("trainer", "admin")
+def plan_list():
+    if request.method == "POST":
+        try:
+            plan = plans.get_or_create_plan(current_user, request.form.get("year", type=int) or 0,
+                                            request.form.get("title", ""))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            return redirect(url_for("study.plan", plan_id=plan.id))
+    rows = db.session.execute(select(StudyPlan, func.count(StudySession.id)).outerjoin(StudySession)
+                              .group_by(StudyPlan.id).order_by(StudyPlan.year.desc())).all()
+    return render_template("study/plans.html", rows=rows, year=clock.now().astimezone(BEIJING).year)
+
+
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+@role_required("trainer", "admin")
+def plan(plan_id: int):
+    plan = db.session.get(StudyPlan, plan_id)
+    if plan is None:
+        raise NotFound("学法计划不存在。")
+    if request.method == "POST":
+        try:
+            day = request.form.get("date", "")
+            starts = datetime.fromisoformat(f"{day}T{request.form.get('start', '')}").replace(tzinfo=BEIJING)
+            ends = datetime.fromisoformat(f"{day}T{request.form.get('end', '')}").replace(tzinfo=BEIJING)
+        except ValueError:
+            flash("请填写正确的日期和时间。", "danger")
+            return redirect(url_for("study.plan", plan_id=plan.id))
+        cohorts = list(db.session.scalars(select(Cohort).where(Cohort.name.in_(request.form.getlist("cohorts")))))
+        try:
+            plans.add_session(current_user, plan, plans.SessionFields(
+                starts, ends, request.form.get("topic", ""), request.form.get("laws", ""),
+                request.form.get("speaker", ""), request.form.get("place", ""),
+                request.form.get("required") == "1", cohorts))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash("已添加学习场次。", "success")
+        return redirect(url_for("study.plan", plan_id=plan.id))
+    present = dict(db.session.execute(select(Attendance.session_id, func.count())
+                                      .where(Attendance.status.in_(["present", "makeup"]))
+                                      .group_by(Attendance.session_id)).all())
+    return render_template("study/plan.html", plan=plan, present=present,
+                           cohorts=list(db.session.scalars(select(Cohort).order_by(Cohort.sort_order))))
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@role_required("trainer", "admin")
+def session(session_id: int):
+    session = _session(session_id)
+    expected = plans.expected_users(session)
+    if request.method == "POST":
+        marks = {u.id: request.form.get(f"u{u.id}") for u in expected if request.form.get(f"u{u.id}")}
+        try:
+            changed = attendance.roll_call(current_user, session, marks)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"已保存点名结果（{changed} 人有变化）。", "success")
+        return redirect(url_for("study.session", session_id=session.id))
+    marks = {a.user_id: a for a in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))}
+    now = clock.now()
+    return render_template("study/session.html", session=session, expected=expected, marks=marks,
+                           STATUSES=ATTENDANCE_STATUSES,
+                           signin_open=session.starts_at - attendance.EARLY <= now <= session.ends_at)
