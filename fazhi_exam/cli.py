@@ -47,9 +47,10 @@ def seed_demo_command():
     banks = load_shipped_banks()
     db.session.flush()
     exams = seed_demo_exams()
-    from .study.demo import seed_demo_study
+    from .study.demo import seed_demo_programme, seed_demo_study
 
     sessions = seed_demo_study()
+    seed_demo_programme()
     db.session.commit()
     added = sum(b.created for b in banks)
     click.echo(f"题库已就绪：{len(banks)} 个题库，本次新增试题 {added} 道。")

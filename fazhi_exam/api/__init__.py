@@ -95,4 +95,4 @@ def _domain_error(err: DomainError):
     return error_response(err.status, err.code, err.message)
 
 
-from . import exams  # noqa: E402,F401  (registers the exam routes on bp)
+from . import exams, study  # noqa: E402,F401,I001  (register their routes on bp)

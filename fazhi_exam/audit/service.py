@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "study_session_saved": "保存学习场次",
     "attendance_changed": "出勤变更",
     "study_imported": "导入学法计划或签到表",
+    "material_saved": "保存学习资料",
+    "programme_saved": "保存培训项目",
 }
 
 

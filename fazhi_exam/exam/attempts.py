@@ -60,7 +60,9 @@ def why_not_start(user: User, exam: Exam, now: datetime) -> str | None:
                              .where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)) or 0
     if used >= exam.max_attempts:
         return f"您已用完 {exam.max_attempts} 次作答机会。"
-    return None
+    from ..study.programmes import exam_gate  # study may gate an exam; study does not import exam
+
+    return exam_gate(user, exam)
 
 
 def current_attempt(user: User, exam: Exam) -> Attempt | None:

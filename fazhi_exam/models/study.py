@@ -76,3 +76,67 @@ class Attendance(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+MATERIAL_KINDS = {"text": "图文", "pdf": "PDF 文件", "link": "链接", "video": "视频链接"}
+
+programme_cohorts = Table(
+    "programme_cohorts", db.metadata,
+    Column("programme_id", ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True),
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+)
+programme_materials = Table(
+    "programme_materials", db.metadata,
+    Column("programme_id", ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True),
+    Column("material_id", ForeignKey("study_materials.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class StudyMaterial(db.Model):
+    """Online study material worth `minutes` of study time."""
+
+    __tablename__ = "study_materials"
+    __table_args__ = (CheckConstraint("kind IN ('text', 'pdf', 'link', 'video')", name="kind"),
+                      CheckConstraint("minutes > 0", name="minutes"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="text")
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown for text
+    url: Mapped[str] = mapped_column(String(500), default="")
+    pdf: Mapped[bytes | None] = mapped_column(db.LargeBinary)
+    laws: Mapped[str] = mapped_column(String(300), default="")
+    minutes: Mapped[int] = mapped_column(default=10)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StudyTime(db.Model):
+    """A learner's time on one material, credited from heartbeats of a visible, active page."""
+
+    __tablename__ = "study_time"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("study_materials.id", ondelete="CASCADE"),
+                                             primary_key=True, index=True)
+    seconds: Mapped[int] = mapped_column(default=0)
+    last_beat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Programme(db.Model):
+    """A training programme (培训项目), e.g. 2023年度法律明白人培训."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), unique=True)
+    year: Mapped[int] = mapped_column(index=True)
+    required_hours: Mapped[float] = mapped_column(default=0)
+    exam_id: Mapped[int | None] = mapped_column(ForeignKey("exams.id"))
+    gate_exam: Mapped[bool] = mapped_column(default=True)  # the exam opens only once study is complete
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    cohorts: Mapped[list[Cohort]] = relationship(secondary=programme_cohorts)
+    materials: Mapped[list[StudyMaterial]] = relationship(secondary=programme_materials,
+                                                          order_by="StudyMaterial.id")

@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from ..models import Attendance, Cohort, StudyPlan
+from ..models import Attendance, Cohort, Exam, Programme, StudyPlan, StudyTime, User
+from .materials import create_material
 from .plans import SessionFields, add_session, expected_users, get_or_create_plan
+from .programmes import create_programme
 
 BEIJING = timezone(timedelta(hours=8))
 TOPICS = [
@@ -65,3 +67,44 @@ def seed_demo_study() -> int:
         created += 1
     db.session.flush()
     return created
+
+
+# Study texts quote the articles word for word (法律条文 may be quoted; see ../shared/laws).
+MATERIALS = [
+    ("婚姻自由与继承顺序（民法典）", "民法典", 20,
+     "# 婚姻自由\n《中华人民共和国民法典》第一千零四十二条第一款：**禁止包办、买卖婚姻和其他干涉婚姻自由的行为。"
+     "禁止借婚姻索取财物。**\n\n# 法定继承的顺序\n《中华人民共和国民法典》第一千一百二十七条：遗产按照下列顺序继承：\n"
+     "- 第一顺序：配偶、子女、父母；\n- 第二顺序：兄弟姐妹、祖父母、外祖父母。\n\n"
+     "继承开始后，由第一顺序继承人继承，第二顺序继承人不继承；没有第一顺序继承人继承的，由第二顺序继承人继承。"),
+    ("不出租出借银行卡、电话卡（反电信网络诈骗法）", "反电信网络诈骗法", 15,
+     "# 不买卖、出租、出借“两卡”\n《中华人民共和国反电信网络诈骗法》第三十一条第一款："
+     "任何单位和个人不得非法买卖、出租、出借电话卡、物联网卡、电信线路、短信端口、银行账户、支付账户、互联网账号等，不得提供实名核验帮助；"
+     "不得假冒他人身份或者虚构代理关系开立上述卡、账户、账号等。"),
+    ("人民调解不收费（人民调解法）", "人民调解法", 10,
+     "# 什么是人民调解\n《中华人民共和国人民调解法》第二条：本法所称人民调解，是指人民调解委员会通过说服、疏导等方法，"
+     "促使当事人在平等协商基础上自愿达成调解协议，解决民间纠纷的活动。\n\n# 不收取任何费用\n"
+     "第四条：**人民调解委员会调解民间纠纷，不收取任何费用。**"),
+    ("什么是家庭暴力（反家庭暴力法）", "反家庭暴力法", 10,
+     "# 家庭暴力的含义\n《中华人民共和国反家庭暴力法》第二条：本法所称家庭暴力，是指家庭成员之间以殴打、捆绑、残害、"
+     "限制人身自由以及经常性谩骂、恐吓等方式实施的身体、精神等侵害行为。"),
+]
+
+
+def seed_demo_programme() -> bool:
+    """The 2023 法律明白人 / 法律带头人 programme with materials and everyone's completed study."""
+    title = "2023年度法律明白人、法律带头人培训"
+    if db.session.scalar(select(Programme.id).where(Programme.title == title)) is not None:
+        return False
+    materials = [create_material(None, title=t, kind="text", minutes=m, body=body, laws=laws)
+                 for t, laws, m, body in MATERIALS]
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.name.in_(["法律明白人", "法律带头人"]))))
+    exam = db.session.scalar(select(Exam).where(Exam.title == "2023年度法律明白人培训考试"))
+    programme = create_programme(None, title=title, year=2023, cohorts=cohorts, materials=materials,
+                                 required_hours=0.5, exam=exam, gate_exam=False)
+    done = datetime(2023, 9, 1, 12, 0, tzinfo=BEIJING)
+    learners = db.session.scalars(select(User).where(User.cohorts.any(Cohort.id.in_([c.id for c in cohorts]))))
+    db.session.add_all(StudyTime(user_id=u.id, material_id=m.id, seconds=m.minutes * 60, last_beat_at=done,
+                                 completed_at=done) for u in learners if u.username != "learner"
+                       for m in materials)
+    db.session.flush()
+    return programme is not None

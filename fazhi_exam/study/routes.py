@@ -123,3 +123,6 @@ def session(session_id: int):
     return render_template("study/session.html", session=session, expected=expected, marks=marks,
                            STATUSES=ATTENDANCE_STATUSES,
                            signin_open=session.starts_at - attendance.EARLY <= now <= session.ends_at)
+
+
+from . import online_routes  # noqa: E402,F401  (registers the online-study pages on bp)

@@ -1,0 +1,123 @@
+"""Online study pages: materials with study-time heartbeats, my programmes, and for trainers the
+materials, programmes and progress by village."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..models import MATERIAL_KINDS, Cohort, Exam, Programme, StudyMaterial, User
+from ..web import role_required
+from . import materials, programmes
+from .markdown import render
+from .routes import bp
+
+
+def _material(material_id: int) -> StudyMaterial:
+    material = db.session.get(StudyMaterial, material_id)
+    if material is None:
+        raise NotFound("学习资料不存在。")
+    return material
+
+
+@bp.route("/programmes")
+@login_required
+def my_programmes():
+    return render_template("study/my_programmes.html", rows=programmes.my_programmes(current_user))
+
+
+@bp.route("/programmes/<int:programme_id>")
+@login_required
+def programme(programme_id: int):
+    programme = db.session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound("培训项目不存在。")
+    times = materials.study_time(current_user, [m.id for m in programme.materials])
+    return render_template("study/programme.html", programme=programme, times=times,
+                           progress=programmes.progress(current_user, programme))
+
+
+@bp.route("/materials/<int:material_id>")
+@login_required
+def material(material_id: int):
+    material = _material(material_id)
+    time = materials.study_time(current_user, [material.id]).get(material.id)
+    return render_template("study/material.html", material=material, time=time,
+                           body=render(material.body) if material.kind == "text" else None)
+
+
+@bp.route("/materials/<int:material_id>/file.pdf")
+@login_required
+def material_pdf(material_id: int):
+    material = _material(material_id)
+    if material.kind != "pdf" or not material.pdf:
+        abort(404)
+    return Response(material.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": "inline; filename=material.pdf"})
+
+
+@bp.route("/manage/materials", methods=["GET", "POST"])
+@role_required("trainer", "admin")
+def manage_materials():
+    if request.method == "POST":
+        upload = request.files.get("pdf")
+        try:
+            materials.create_material(
+                current_user, title=request.form.get("title", ""), kind=request.form.get("kind", "text"),
+                minutes=request.form.get("minutes", 0, type=int), body=request.form.get("body", ""),
+                url=request.form.get("url", ""), pdf=upload.read() if upload else None,
+                laws=request.form.get("laws", ""))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash("已添加学习资料。", "success")
+        return redirect(url_for("study.manage_materials"))
+    rows = list(db.session.scalars(select(StudyMaterial).order_by(StudyMaterial.id.desc())))
+    return render_template("study/manage_materials.html", rows=rows, KINDS=MATERIAL_KINDS)
+
+
+@bp.route("/manage/programmes", methods=["GET", "POST"])
+@role_required("trainer", "admin")
+def manage_programmes():
+    if request.method == "POST":
+        cohorts = list(db.session.scalars(select(Cohort).where(Cohort.name.in_(request.form.getlist("cohorts")))))
+        chosen = list(db.session.scalars(select(StudyMaterial).where(
+            StudyMaterial.id.in_([int(x) for x in request.form.getlist("materials") if x.isdigit()]))))
+        exam = db.session.get(Exam, request.form.get("exam_id", 0, type=int) or 0)
+        try:
+            programmes.create_programme(current_user, title=request.form.get("title", ""),
+                                        year=request.form.get("year", 0, type=int), cohorts=cohorts,
+                                        materials=chosen, required_hours=request.form.get("hours", 0.0, type=float),
+                                        exam=exam, gate_exam=request.form.get("gate") == "1")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash("已创建培训项目。", "success")
+        return redirect(url_for("study.manage_programmes"))
+    return render_template(
+        "study/manage_programmes.html", rows=list(db.session.scalars(select(Programme).order_by(Programme.id))),
+        materials=list(db.session.scalars(select(StudyMaterial).order_by(StudyMaterial.id))),
+        cohorts=list(db.session.scalars(select(Cohort).order_by(Cohort.sort_order))),
+        exams=list(db.session.scalars(select(Exam).where(Exam.status != "closed").order_by(Exam.id.desc()))))
+
+
+@bp.route("/manage/programmes/<int:programme_id>")
+@role_required("trainer", "admin")
+def programme_progress(programme_id: int):
+    programme = db.session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound("培训项目不存在。")
+    by_unit: dict[str, list] = defaultdict(list)
+    for user in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.org_unit_id, User.id)):
+        if programmes.in_programme(user, programme):
+            unit = user.org_unit.name if user.org_unit else "（无单位）"
+            by_unit[unit].append((user, programmes.progress(user, programme)))
+    return render_template("study/programme_progress.html", programme=programme, by_unit=dict(by_unit))

@@ -1,0 +1,73 @@
+"""Training programmes (培训项目): audience, required materials and hours, the exam gate, and
+progress per learner and per village."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from .. import audit, clock
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import Cohort, Exam, Programme, StudyMaterial, User
+from .materials import study_time
+
+
+def create_programme(actor: User | None, *, title: str, year: int, cohorts: list[Cohort],
+                     materials: list[StudyMaterial], required_hours: float = 0, exam: Exam | None = None,
+                     gate_exam: bool = True) -> Programme:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError("培训项目名称不能为空。")
+    if db.session.scalar(select(Programme.id).where(Programme.title == title)) is not None:
+        raise ValidationError(f"已有名为“{title}”的培训项目。")
+    if not materials:
+        raise ValidationError("请至少选择一份必学资料。")
+    programme = Programme(title=title[:200], year=year, cohorts=cohorts, materials=materials,
+                          required_hours=required_hours, exam_id=exam.id if exam else None, gate_exam=gate_exam,
+                          created_at=clock.now())
+    db.session.add(programme)
+    db.session.flush()
+    audit.record("programme_saved", actor=actor, target=programme.title, details={"id": programme.id})
+    return programme
+
+
+def in_programme(user: User, programme: Programme) -> bool:
+    return not programme.cohorts or bool({c.id for c in programme.cohorts} & {c.id for c in user.cohorts})
+
+
+@dataclass
+class Progress:
+    programme: Programme
+    done: int  # materials completed
+    total: int
+    minutes: float  # credited study minutes on the programme's materials
+    complete: bool
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 100
+
+
+def progress(user: User, programme: Programme) -> Progress:
+    times = study_time(user, [m.id for m in programme.materials])
+    done = sum(1 for m in programme.materials if times.get(m.id) and times[m.id].completed_at)
+    minutes = sum(t.seconds for t in times.values()) / 60
+    complete = done == len(programme.materials) and minutes >= programme.required_hours * 60
+    return Progress(programme, done, len(programme.materials), round(minutes, 1), complete)
+
+
+def my_programmes(user: User) -> list[Progress]:
+    return [progress(user, p) for p in db.session.scalars(select(Programme).order_by(Programme.year.desc()))
+            if in_programme(user, p)]
+
+
+def exam_gate(user: User, exam: Exam) -> str | None:
+    """Why the user may not start the exam yet (study incomplete), or None."""
+    for programme in db.session.scalars(select(Programme).where(Programme.exam_id == exam.id,
+                                                                Programme.gate_exam.is_(True))):
+        if in_programme(user, programme):
+            p = progress(user, programme)
+            if not p.complete:
+                return f"请先完成“{programme.title}”的在线学习（已完成 {p.done}/{p.total} 份资料）再参加考试。"
+    return None
