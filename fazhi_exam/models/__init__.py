@@ -28,6 +28,7 @@ from .study import (
     programme_cohorts,
     programme_materials,
     session_cohorts,
+    session_materials,
     session_units,
 )
 from .user import ROLES, LoginSession, PendingImport, User, UserRole, user_cohorts
@@ -45,6 +46,7 @@ __all__ = [
     "StudyPlan",
     "StudySession",
     "session_cohorts",
+    "session_materials",
     "session_units",
     "PracticeAnswer",
     "WrongBookEntry",

@@ -92,6 +92,13 @@ programme_materials = Table(
 )
 
 
+session_materials = Table(
+    "study_session_materials", db.metadata,
+    Column("session_id", ForeignKey("study_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("material_id", ForeignKey("study_materials.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class StudyMaterial(db.Model):
     """Online study material worth `minutes` of study time."""
 
@@ -140,3 +147,6 @@ class Programme(db.Model):
     cohorts: Mapped[list[Cohort]] = relationship(secondary=programme_cohorts)
     materials: Mapped[list[StudyMaterial]] = relationship(secondary=programme_materials,
                                                           order_by="StudyMaterial.id")
+
+
+StudySession.materials = relationship(StudyMaterial, secondary=session_materials, order_by=StudyMaterial.id)

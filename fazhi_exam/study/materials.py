@@ -10,7 +10,9 @@ from sqlalchemy import select
 from .. import audit, clock
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import MATERIAL_KINDS, StudyMaterial, StudyTime, User
+from ..models import MATERIAL_KINDS, Attendance, StudyMaterial, StudySession, StudyTime, User, session_materials
+from . import attendance
+from .plans import for_user
 
 MAX_GAP = timedelta(seconds=90)
 MAX_CREDIT = 60
@@ -55,8 +57,20 @@ def heartbeat(user: User, material: StudyMaterial) -> StudyTime:
     row.last_beat_at = now
     if row.completed_at is None and row.seconds >= material.minutes * 60:
         row.completed_at = now
+        _make_up_sessions(user, material)
     db.session.flush()
     return row
+
+
+def _make_up_sessions(user: User, material: StudyMaterial) -> None:
+    """Finishing a session's material online makes up (补学) that session if the user missed it."""
+    sessions = db.session.scalars(select(StudySession).join(
+        session_materials, session_materials.c.session_id == StudySession.id)
+        .where(session_materials.c.material_id == material.id, StudySession.ends_at < clock.now()))
+    for session in sessions:
+        mark = db.session.get(Attendance, (session.id, user.id))
+        if for_user(session, user) and (mark is None or mark.status == "absent"):
+            attendance.record(user, session, user, "makeup", "makeup")
 
 
 def study_time(user: User, material_ids: list[int]) -> dict[int, StudyTime]:

@@ -82,6 +82,21 @@ def manage_materials():
     return render_template("study/manage_materials.html", rows=rows, KINDS=MATERIAL_KINDS)
 
 
+@bp.route("/sessions/<int:session_id>/materials", methods=["POST"])
+@role_required("trainer", "admin")
+def session_materials(session_id: int):
+    from ..models import StudySession
+
+    session = db.session.get(StudySession, session_id)
+    if session is None:
+        raise NotFound("学习场次不存在。")
+    ids = [int(x) for x in request.form.getlist("materials") if x.isdigit()]
+    session.materials = list(db.session.scalars(select(StudyMaterial).where(StudyMaterial.id.in_(ids))))
+    db.session.commit()
+    flash("已更新本场的学习资料（缺席者学完即记为补学）。", "success")
+    return redirect(url_for("study.session", session_id=session.id))
+
+
 @bp.route("/manage/programmes", methods=["GET", "POST"])
 @role_required("trainer", "admin")
 def manage_programmes():

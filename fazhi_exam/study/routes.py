@@ -120,9 +120,12 @@ def session(session_id: int):
         return redirect(url_for("study.session", session_id=session.id))
     marks = {a.user_id: a for a in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))}
     now = clock.now()
+    from ..models import StudyMaterial
+
     return render_template("study/session.html", session=session, expected=expected, marks=marks,
                            STATUSES=ATTENDANCE_STATUSES,
+                           materials=list(db.session.scalars(select(StudyMaterial).order_by(StudyMaterial.id))),
                            signin_open=session.starts_at - attendance.EARLY <= now <= session.ends_at)
 
 
-from . import online_routes  # noqa: E402,F401  (registers the online-study pages on bp)
+from . import online_routes, reminder_routes  # noqa: E402,F401,I001  (register their pages on bp)

@@ -1,0 +1,58 @@
+"""Reminder lists for trainers: who is behind on a plan or programme, by village, as a page, an
+.xlsx sheet, and a printable notice for a village notice board."""
+from __future__ import annotations
+
+from itertools import groupby
+from urllib.parse import quote
+
+from flask import Response, render_template, request
+
+from .. import clock
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Programme, StudyPlan
+from ..web import role_required
+from ..xlsx import XLSX_MIMETYPE, workbook
+from . import reminders
+from .routes import bp
+
+
+def _rows():
+    plan_id, programme_id = request.args.get("plan", type=int), request.args.get("programme", type=int)
+    if plan_id:
+        plan = db.session.get(StudyPlan, plan_id)
+        if plan is None:
+            raise NotFound("学法计划不存在。")
+        return plan.title, reminders.plan_behind(plan)
+    programme = db.session.get(Programme, programme_id or 0)
+    if programme is None:
+        raise NotFound("培训项目不存在。")
+    return programme.title, reminders.programme_behind(programme)
+
+
+@bp.route("/manage/reminders")
+@role_required("trainer", "admin")
+def reminder_list():
+    title, rows = _rows()
+    units = [(unit, list(group)) for unit, group in groupby(rows, key=lambda b: b.unit)]
+    return render_template("study/reminders.html", title=title, units=units, total=len(rows),
+                           args=request.args.to_dict())
+
+
+@bp.route("/manage/reminders.xlsx")
+@role_required("trainer", "admin")
+def reminder_sheet():
+    title, rows = _rows()
+    content = workbook([("需补学人员", reminders.SHEET_HEADER, reminders.sheet_rows(rows))])
+    return Response(content, mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(title + '需补学人员.xlsx')}"})
+
+
+@bp.route("/manage/reminders/notice")
+@role_required("trainer", "admin")
+def reminder_notice():
+    title, rows = _rows()
+    unit = request.args.get("unit", "")
+    today = clock.now().astimezone(reminders.BEIJING)
+    return render_template("study/notice.html", title=title, unit=unit, rows=[b for b in rows if b.unit == unit],
+                           today=f"{today.year}年{today.month}月{today.day}日")

@@ -1,0 +1,66 @@
+"""Who is behind: missed required sessions not made up, and programme study not complete, by
+village with phone numbers; a pure function yields the rows, the views write pages and sheets."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta, timezone
+
+from sqlalchemy import select
+
+from .. import clock
+from ..extensions import db
+from ..models import Attendance, Programme, StudyPlan, User
+from .plans import expected_users
+from .programmes import in_programme, progress
+
+DONE = ("present", "makeup", "leave")
+BEIJING = timezone(timedelta(hours=8))
+
+
+@dataclass
+class Behind:
+    user: User
+    unit: str
+    items: list[str] = field(default_factory=list)  # what is missing, in words
+
+
+def plan_behind(plan: StudyPlan) -> list[Behind]:
+    now = clock.now()
+    marks = {(a.session_id, a.user_id): a.status for a in db.session.scalars(
+        select(Attendance).where(Attendance.session_id.in_([s.id for s in plan.sessions])))}
+    behind: dict[int, Behind] = {}
+    for session in plan.sessions:
+        if not session.required or session.ends_at > now:
+            continue
+        for user in expected_users(session):
+            if marks.get((session.id, user.id)) not in DONE:
+                row = behind.setdefault(user.id, Behind(user, user.org_unit.name if user.org_unit else ""))
+                day = session.starts_at.astimezone(BEIJING).strftime("%m月%d日")
+                row.items.append(f"缺席未补学：{day} {session.topic}")
+    return sorted(behind.values(), key=lambda b: (b.unit, b.user.id))
+
+
+def programme_behind(programme: Programme) -> list[Behind]:
+    now = clock.now()
+    rows = []
+    for user in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.org_unit_id, User.id)):
+        if not in_programme(user, programme):
+            continue
+        p = progress(user, programme)
+        if p.complete:
+            continue
+        left = ""
+        if programme.closes_at:
+            days = (programme.closes_at - now).days
+            left = f"，距截止还有 {days} 天" if days >= 0 else "，已过截止日期"
+        rows.append(Behind(user, user.org_unit.name if user.org_unit else "",
+                           [f"在线学习未完成：已完成 {p.done}/{p.total} 份资料{left}"]))
+    return rows
+
+
+def sheet_rows(rows: list[Behind]):
+    for b in rows:
+        yield [b.unit, b.user.name, b.user.phone or b.user.username, "；".join(b.items)]
+
+
+SHEET_HEADER = ["单位", "姓名", "手机号或用户名", "需补的学习"]
