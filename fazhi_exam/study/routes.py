@@ -3,8 +3,9 @@ for trainers."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -41,6 +42,38 @@ def sign_in():
         flash(f"签到成功：{session.topic}。", "success")
         return redirect(url_for("study.my_plan"))
     return render_template("study/sign_in.html", error=None, code=code)
+
+
+@bp.route("/sessions/<int:session_id>/qr.svg")
+@role_required("trainer", "admin")
+def session_qr(session_id: int):
+    """A QR code of the sign-in link, for the screen in the room (scanned with the phone's camera)."""
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+
+    session = _session(session_id)
+    link = url_for("study.sign_in", code=session.signin_code, _external=True)
+    buf = io.BytesIO()
+    qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=20).save(buf)
+    return Response(buf.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.route("/manage/plan-template.xlsx")
+@role_required("trainer", "admin")
+def plan_template():
+    from ..xlsx import XLSX_MIMETYPE, workbook
+    from .importing import PLAN_COLUMNS, SHEET_COLUMNS
+
+    content = workbook([
+        ("学法计划", PLAN_COLUMNS, [["2023-03-08", "15:00", "17:00", "宪法学习", "宪法", "镇长", "镇政府会议室",
+                                     "镇干部、村干部", "是"]]),
+        ("签到表", SHEET_COLUMNS, [["2023-03-08", "宪法学习", "张三", "13900000001", "出席"]]),
+    ])
+    name = quote("学法计划模板.xlsx")
+    return Response(content, mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
 
 
 def _session(session_id: int) -> StudySession:

@@ -140,3 +140,20 @@ def test_learners_cannot_manage_study(app, client, auth, make_user):
     assert client.get("/study/plans").status_code == 403
     assert client.get("/study/").status_code == 200
     assert Api(app.test_client()).login("xueyuan").status_code == 200
+
+
+def test_qr_code_template_and_progress_pages(app, runner, town, make_user, tmp_path):
+    sessions = setup(app, runner, make_user, tmp_path)
+    from tests.conftest import Auth
+
+    trainer = app.test_client()
+    Auth(trainer).login("peixun")
+    sid, code = sessions["宪法学习"]
+    qr = trainer.get(f"/study/sessions/{sid}/qr.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
+    template = trainer.get("/study/manage/plan-template.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(template.data))
+    assert [c.value for c in wb["学法计划"][1]][:4] == ["日期", "开始时间", "结束时间", "学习主题"]
+    learner = app.test_client()
+    Auth(learner).login("cadre")
+    assert learner.get(f"/study/sessions/{sid}/qr.svg").status_code == 403
