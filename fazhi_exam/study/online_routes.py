@@ -3,6 +3,7 @@ materials, programmes and progress by village."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -105,11 +106,18 @@ def manage_programmes():
         chosen = list(db.session.scalars(select(StudyMaterial).where(
             StudyMaterial.id.in_([int(x) for x in request.form.getlist("materials") if x.isdigit()]))))
         exam = db.session.get(Exam, request.form.get("exam_id", 0, type=int) or 0)
+        closes_at = None
+        if request.form.get("closes_on"):
+            try:
+                closes_at = datetime.fromisoformat(request.form["closes_on"] + "T23:59:59+08:00")
+            except ValueError:
+                flash("截止日期格式不正确。", "danger")
+                return redirect(url_for("study.manage_programmes"))
         try:
             programmes.create_programme(current_user, title=request.form.get("title", ""),
                                         year=request.form.get("year", 0, type=int), cohorts=cohorts,
                                         materials=chosen, required_hours=request.form.get("hours", 0.0, type=float),
-                                        exam=exam, gate_exam=request.form.get("gate") == "1")
+                                        exam=exam, gate_exam=request.form.get("gate") == "1", closes_at=closes_at)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")

@@ -3,6 +3,7 @@ progress per learner and per village."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ from .materials import study_time
 
 def create_programme(actor: User | None, *, title: str, year: int, cohorts: list[Cohort],
                      materials: list[StudyMaterial], required_hours: float = 0, exam: Exam | None = None,
-                     gate_exam: bool = True) -> Programme:
+                     gate_exam: bool = True, closes_at: datetime | None = None) -> Programme:
     title = (title or "").strip()
     if not title:
         raise ValidationError("培训项目名称不能为空。")
@@ -25,7 +26,7 @@ def create_programme(actor: User | None, *, title: str, year: int, cohorts: list
         raise ValidationError("请至少选择一份必学资料。")
     programme = Programme(title=title[:200], year=year, cohorts=cohorts, materials=materials,
                           required_hours=required_hours, exam_id=exam.id if exam else None, gate_exam=gate_exam,
-                          created_at=clock.now())
+                          closes_at=closes_at, created_at=clock.now())
     db.session.add(programme)
     db.session.flush()
     audit.record("programme_saved", actor=actor, target=programme.title, details={"id": programme.id})

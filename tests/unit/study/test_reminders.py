@@ -60,3 +60,18 @@ def test_missed_session_listed_then_made_up_online(app, town, make_user):
         assert "没有需要补学的人员" in trainer.get(f"/study/manage/reminders?plan={plan_id}").get_data(as_text=True)
     finally:
         clock.reset()
+
+
+def test_programme_reminders_say_days_left(app, world):
+    from fazhi_exam.models import Cohort
+    from fazhi_exam.study.programmes import create_programme
+    from fazhi_exam.study.reminders import programme_behind
+
+    with app.app_context():
+        material = create_material(None, title="资料一", kind="text", minutes=5, body="正文")
+        cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == "村干部"))
+        programme = create_programme(None, title="村干部培训", year=2023, cohorts=[cohort], materials=[material],
+                                     closes_at=clock.now() + timedelta(days=10, hours=1))
+        rows = programme_behind(programme)
+        assert {r.user.username for r in rows} == {"zhang", "li"}
+        assert "已完成 0/1 份资料，距截止还有 10 天" in rows[0].items[0]
