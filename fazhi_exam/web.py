@@ -109,6 +109,14 @@ def register_request_hooks(app: Flask) -> None:
             return ""
         return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
+    @app.template_filter("beijing_date")
+    def _beijing_date(value) -> str:
+        return value.astimezone(BEIJING).strftime("%Y-%m-%d") if value else ""
+
+    @app.template_filter("beijing_time")
+    def _beijing_time(value) -> str:
+        return value.astimezone(BEIJING).strftime("%H:%M") if value else ""
+
     @app.template_filter("beijing_iso")
     def _beijing_iso(value: str) -> str:
         from datetime import datetime

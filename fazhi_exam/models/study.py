@@ -130,6 +130,13 @@ class StudyTime(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+programme_sessions = Table(
+    "programme_sessions", db.metadata,
+    Column("programme_id", ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True),
+    Column("session_id", ForeignKey("study_sessions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Programme(db.Model):
     """A training programme (培训项目), e.g. 2023年度法律明白人培训."""
 
@@ -147,6 +154,8 @@ class Programme(db.Model):
     cohorts: Mapped[list[Cohort]] = relationship(secondary=programme_cohorts)
     materials: Mapped[list[StudyMaterial]] = relationship(secondary=programme_materials,
                                                           order_by="StudyMaterial.id")
+    sessions: Mapped[list[StudySession]] = relationship(secondary=programme_sessions,
+                                                        order_by="StudySession.starts_at")
 
 
 StudySession.materials = relationship(StudyMaterial, secondary=session_materials, order_by=StudyMaterial.id)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..models import MATERIAL_KINDS, Cohort, Exam, Programme, StudyMaterial, User
+from ..models import MATERIAL_KINDS, Cohort, Exam, Programme, StudyMaterial, StudySession, User
 from ..web import role_required
 from . import materials, programmes
 from .markdown import render
@@ -86,8 +86,6 @@ def manage_materials():
 @bp.route("/sessions/<int:session_id>/materials", methods=["POST"])
 @role_required("trainer", "admin")
 def session_materials(session_id: int):
-    from ..models import StudySession
-
     session = db.session.get(StudySession, session_id)
     if session is None:
         raise NotFound("学习场次不存在。")
@@ -105,6 +103,8 @@ def manage_programmes():
         cohorts = list(db.session.scalars(select(Cohort).where(Cohort.name.in_(request.form.getlist("cohorts")))))
         chosen = list(db.session.scalars(select(StudyMaterial).where(
             StudyMaterial.id.in_([int(x) for x in request.form.getlist("materials") if x.isdigit()]))))
+        sessions = list(db.session.scalars(select(StudySession).where(
+            StudySession.id.in_([int(x) for x in request.form.getlist("sessions") if x.isdigit()]))))
         exam = db.session.get(Exam, request.form.get("exam_id", 0, type=int) or 0)
         closes_at = None
         if request.form.get("closes_on"):
@@ -117,7 +117,8 @@ def manage_programmes():
             programmes.create_programme(current_user, title=request.form.get("title", ""),
                                         year=request.form.get("year", 0, type=int), cohorts=cohorts,
                                         materials=chosen, required_hours=request.form.get("hours", 0.0, type=float),
-                                        exam=exam, gate_exam=request.form.get("gate") == "1", closes_at=closes_at)
+                                        exam=exam, gate_exam=request.form.get("gate") == "1", closes_at=closes_at,
+                                        sessions=sessions)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -129,7 +130,8 @@ def manage_programmes():
         "study/manage_programmes.html", rows=list(db.session.scalars(select(Programme).order_by(Programme.id))),
         materials=list(db.session.scalars(select(StudyMaterial).order_by(StudyMaterial.id))),
         cohorts=list(db.session.scalars(select(Cohort).order_by(Cohort.sort_order))),
-        exams=list(db.session.scalars(select(Exam).where(Exam.status != "closed").order_by(Exam.id.desc()))))
+        exams=list(db.session.scalars(select(Exam).where(Exam.status != "closed").order_by(Exam.id.desc()))),
+        sessions=list(db.session.scalars(select(StudySession).order_by(StudySession.starts_at.desc()).limit(60))))
 
 
 @bp.route("/manage/programmes/<int:programme_id>")

@@ -50,18 +50,36 @@ class SessionFields:
     org_units: list[OrgUnit] | None = None
 
 
-def add_session(actor: User | None, plan: StudyPlan, f: SessionFields) -> StudySession:
+def _check(f: SessionFields) -> None:
     if not (f.topic or "").strip():
         raise ValidationError("学习主题不能为空。")
     if f.ends_at <= f.starts_at:
         raise ValidationError("结束时间应晚于开始时间。")
-    session = StudySession(plan=plan, starts_at=f.starts_at, ends_at=f.ends_at, topic=f.topic.strip()[:200],
-                           laws=(f.laws or "")[:300], speaker=(f.speaker or "")[:100], place=(f.place or "")[:200],
-                           required=f.required, signin_code=new_code(), cohorts=list(f.cohorts or []),
-                           org_units=list(f.org_units or []))
+
+
+def _apply(session: StudySession, f: SessionFields) -> None:
+    session.starts_at, session.ends_at, session.topic = f.starts_at, f.ends_at, f.topic.strip()[:200]
+    session.laws, session.speaker = (f.laws or "")[:300], (f.speaker or "")[:100]
+    session.place, session.required = (f.place or "")[:200], f.required
+    session.cohorts, session.org_units = list(f.cohorts or []), list(f.org_units or [])
+
+
+def add_session(actor: User | None, plan: StudyPlan, f: SessionFields) -> StudySession:
+    _check(f)
+    session = StudySession(plan=plan, signin_code=new_code())
+    _apply(session, f)
     db.session.add(session)
     db.session.flush()
     audit.record("study_session_saved", actor=actor, target=session.topic, details={"id": session.id})
+    return session
+
+
+def update_session(actor: User | None, session: StudySession, f: SessionFields) -> StudySession:
+    """Edit a session; its sign-in code and attendance stay."""
+    _check(f)
+    _apply(session, f)
+    db.session.flush()
+    audit.record("study_session_saved", actor=actor, target=session.topic, details={"id": session.id, "edit": True})
     return session
 
 

@@ -5,26 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import audit, clock
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Cohort, Exam, Programme, StudyMaterial, User
+from ..models import Attendance, Cohort, Exam, Programme, StudyMaterial, StudySession, User
 from .materials import study_time
 
 
 def create_programme(actor: User | None, *, title: str, year: int, cohorts: list[Cohort],
                      materials: list[StudyMaterial], required_hours: float = 0, exam: Exam | None = None,
-                     gate_exam: bool = True, closes_at: datetime | None = None) -> Programme:
+                     gate_exam: bool = True, closes_at: datetime | None = None,
+                     sessions: list[StudySession] | None = None) -> Programme:
     title = (title or "").strip()
     if not title:
         raise ValidationError("培训项目名称不能为空。")
     if db.session.scalar(select(Programme.id).where(Programme.title == title)) is not None:
         raise ValidationError(f"已有名为“{title}”的培训项目。")
-    if not materials:
-        raise ValidationError("请至少选择一份必学资料。")
+    if not materials and not sessions:
+        raise ValidationError("请至少选择一份必学资料或一场必参加的学习。")
     programme = Programme(title=title[:200], year=year, cohorts=cohorts, materials=materials,
+                          sessions=list(sessions or []),
                           required_hours=required_hours, exam_id=exam.id if exam else None, gate_exam=gate_exam,
                           closes_at=closes_at, created_at=clock.now())
     db.session.add(programme)
@@ -44,6 +46,8 @@ class Progress:
     total: int
     minutes: float  # credited study minutes on the programme's materials
     complete: bool
+    sessions_attended: int = 0  # required sessions attended or made up
+    sessions_total: int = 0
 
     @property
     def percent(self) -> int:
@@ -54,8 +58,13 @@ def progress(user: User, programme: Programme) -> Progress:
     times = study_time(user, [m.id for m in programme.materials])
     done = sum(1 for m in programme.materials if times.get(m.id) and times[m.id].completed_at)
     minutes = sum(t.seconds for t in times.values()) / 60
-    complete = done == len(programme.materials) and minutes >= programme.required_hours * 60
-    return Progress(programme, done, len(programme.materials), round(minutes, 1), complete)
+    attended = db.session.scalar(select(func.count()).select_from(Attendance).where(
+        Attendance.user_id == user.id, Attendance.status.in_(["present", "makeup"]),
+        Attendance.session_id.in_([s.id for s in programme.sessions]))) if programme.sessions else 0
+    complete = (done == len(programme.materials) and attended == len(programme.sessions)
+                and minutes >= programme.required_hours * 60)
+    return Progress(programme, done, len(programme.materials), round(minutes, 1), complete,
+                    attended, len(programme.sessions))
 
 
 def my_programmes(user: User) -> list[Progress]:
@@ -70,5 +79,6 @@ def exam_gate(user: User, exam: Exam) -> str | None:
         if in_programme(user, programme):
             p = progress(user, programme)
             if not p.complete:
-                return f"请先完成“{programme.title}”的在线学习（已完成 {p.done}/{p.total} 份资料）再参加考试。"
+                return (f"请先完成“{programme.title}”的学习（资料 {p.done}/{p.total} 份，"
+                        f"集中学习 {p.sessions_attended}/{p.sessions_total} 场）再参加考试。")
     return None

@@ -53,8 +53,14 @@ def programme_behind(programme: Programme) -> list[Behind]:
         if programme.closes_at:
             days = (programme.closes_at - now).days
             left = f"，距截止还有 {days} 天" if days >= 0 else "，已过截止日期"
-        rows.append(Behind(user, user.org_unit.name if user.org_unit else "",
-                           [f"在线学习未完成：已完成 {p.done}/{p.total} 份资料{left}"]))
+        missing = []
+        if p.done < p.total:
+            missing.append(f"在线学习未完成：已完成 {p.done}/{p.total} 份资料{left}")
+        if p.sessions_attended < p.sessions_total:
+            missing.append(f"集中学习未参加：{p.sessions_attended}/{p.sessions_total} 场{left}")
+        if not missing:
+            missing.append(f"学时不足：已学 {p.minutes:g} 分钟，需 {programme.required_hours * 60:g} 分钟{left}")
+        rows.append(Behind(user, user.org_unit.name if user.org_unit else "", missing))
     return rows
 
 

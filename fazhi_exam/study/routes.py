@@ -10,9 +10,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from .. import clock
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
-from ..models import ATTENDANCE_STATUSES, Attendance, Cohort, StudyPlan, StudySession
+from ..models import ATTENDANCE_STATUSES, Attendance, Cohort, OrgUnit, StudyPlan, StudySession
 from ..web import role_required
 from . import attendance, plans
 
@@ -101,6 +101,44 @@ def plan_list():
     return render_template("study/plans.html", rows=rows, year=clock.now().astimezone(BEIJING).year)
 
 
+def _fields_from_form() -> plans.SessionFields:
+    """The session form (add and edit) → SessionFields; a bad date or time is a ValidationError."""
+    day = request.form.get("date", "")
+    try:
+        starts = datetime.fromisoformat(f"{day}T{request.form.get('start', '')}").replace(tzinfo=BEIJING)
+        ends = datetime.fromisoformat(f"{day}T{request.form.get('end', '')}").replace(tzinfo=BEIJING)
+    except ValueError as exc:
+        raise ValidationError("请填写正确的日期和时间。") from exc
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.name.in_(request.form.getlist("cohorts")))))
+    unit_ids = [int(x) for x in request.form.getlist("org_units") if x.isdigit()]
+    units = list(db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids)))) if unit_ids else []
+    return plans.SessionFields(starts, ends, request.form.get("topic", ""), request.form.get("laws", ""),
+                               request.form.get("speaker", ""), request.form.get("place", ""),
+                               request.form.get("required") == "1", cohorts, units)
+
+
+def _form_choices() -> dict:
+    return {"cohorts": list(db.session.scalars(select(Cohort).order_by(Cohort.sort_order))),
+            "units": list(db.session.scalars(select(OrgUnit).order_by(OrgUnit.path)))}
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@role_required("trainer", "admin")
+def edit_session(session_id: int):
+    session = _session(session_id)
+    if request.method == "POST":
+        try:
+            plans.update_session(current_user, session, _fields_from_form())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash("已保存。", "success")
+            return redirect(url_for("study.plan", plan_id=session.plan_id))
+    return render_template("study/session_form.html", session=session, **_form_choices())
+
+
 @bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
 @role_required("trainer", "admin")
 def plan(plan_id: int):
@@ -109,18 +147,7 @@ def plan(plan_id: int):
         raise NotFound("学法计划不存在。")
     if request.method == "POST":
         try:
-            day = request.form.get("date", "")
-            starts = datetime.fromisoformat(f"{day}T{request.form.get('start', '')}").replace(tzinfo=BEIJING)
-            ends = datetime.fromisoformat(f"{day}T{request.form.get('end', '')}").replace(tzinfo=BEIJING)
-        except ValueError:
-            flash("请填写正确的日期和时间。", "danger")
-            return redirect(url_for("study.plan", plan_id=plan.id))
-        cohorts = list(db.session.scalars(select(Cohort).where(Cohort.name.in_(request.form.getlist("cohorts")))))
-        try:
-            plans.add_session(current_user, plan, plans.SessionFields(
-                starts, ends, request.form.get("topic", ""), request.form.get("laws", ""),
-                request.form.get("speaker", ""), request.form.get("place", ""),
-                request.form.get("required") == "1", cohorts))
+            plans.add_session(current_user, plan, _fields_from_form())
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -131,8 +158,7 @@ def plan(plan_id: int):
     present = dict(db.session.execute(select(Attendance.session_id, func.count())
                                       .where(Attendance.status.in_(["present", "makeup"]))
                                       .group_by(Attendance.session_id)).all())
-    return render_template("study/plan.html", plan=plan, present=present,
-                           cohorts=list(db.session.scalars(select(Cohort).order_by(Cohort.sort_order))))
+    return render_template("study/plan.html", plan=plan, present=present, session=None, **_form_choices())
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])

@@ -157,3 +157,32 @@ def test_qr_code_template_and_progress_pages(app, runner, town, make_user, tmp_p
     learner = app.test_client()
     Auth(learner).login("cadre")
     assert learner.get(f"/study/sessions/{sid}/qr.svg").status_code == 403
+
+
+def test_trainer_builds_and_edits_the_plan(app, client, auth, town, make_user):
+    make_user("peixun", roles={"trainer"})
+    auth.login("peixun")
+    token = auth.csrf("/study/plans")
+    created = client.post("/study/plans", data={"csrf_token": token, "year": "2023", "title": "2023年度集中学法计划"})
+    plan_url = created.headers["Location"]
+    with app.app_context():
+        from fazhi_exam.models import OrgUnit
+
+        wang = db.session.scalar(sa.select(OrgUnit.id).where(OrgUnit.name == "王庄村"))
+    client.post(plan_url, data={"csrf_token": token, "date": "2023-05-10", "start": "15:00", "end": "17:00",
+                                "topic": "宪法学习", "laws": "宪法", "cohorts": ["村干部"], "org_units": [str(wang)],
+                                "required": "1"})
+    bad = client.post(plan_url, data={"csrf_token": token, "date": "2023-05-10", "start": "17:00", "end": "15:00",
+                                      "topic": "倒过来的时间"}, follow_redirects=True)
+    assert "结束时间应晚于开始时间" in bad.get_data(as_text=True)
+    with app.app_context():
+        session = db.session.scalar(sa.select(StudySession))
+        assert [u.name for u in session.org_units] == ["王庄村"] and session.cohorts[0].name == "村干部"
+        sid, code = session.id, session.signin_code
+    form = client.get(f"/study/sessions/{sid}/edit").get_data(as_text=True)
+    assert 'value="2023-05-10"' in form and 'value="15:00"' in form
+    client.post(f"/study/sessions/{sid}/edit", data={"csrf_token": token, "date": "2023-05-11", "start": "09:00",
+                                                     "end": "11:00", "topic": "宪法学习（改期）", "required": "1"})
+    with app.app_context():
+        session = db.session.get(StudySession, sid)
+        assert session.topic == "宪法学习（改期）" and session.signin_code == code and session.org_units == []

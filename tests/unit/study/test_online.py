@@ -45,7 +45,7 @@ def test_programme_progress_and_exam_gate(app, world, make_exam):
     api = Api(app.test_client())
     api.login("zhang")
     gated = api.call("POST", f"/api/v1/exams/{exam_id}/attempts")
-    assert gated.status_code == 403 and "请先完成“2023年度村干部培训”的在线学习" in gated.get_json()["message"]
+    assert gated.status_code == 403 and "请先完成“2023年度村干部培训”的学习" in gated.get_json()["message"]
     for _ in range(3):
         beat = api.call("POST", f"/api/v1/materials/{material_id}/heartbeat")
         clock.advance(timedelta(seconds=30))
@@ -74,3 +74,25 @@ def test_study_pages(app, client, auth, world):
 def test_markdown_is_safe():
     html = render('# 标题\n<img src=x onerror=alert(1)>\n- 一\n- **二**')
     assert "<img" not in html and "&lt;img" in html and "<li><strong>二</strong></li>" in html
+
+
+def test_programme_requires_its_sessions(app, world):
+    from datetime import UTC, datetime
+
+    from fazhi_exam.models import Attendance
+    from fazhi_exam.study.plans import SessionFields, add_session, get_or_create_plan
+
+    with app.app_context():
+        cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == "村干部"))
+        start = datetime(2023, 5, 1, 7, tzinfo=UTC)
+        session = add_session(None, get_or_create_plan(None, 2023, "计划"),
+                              SessionFields(start, start + timedelta(hours=2), "集中学习"))
+        programme = create_programme(None, title="只要参加集中学习", year=2023, cohorts=[cohort], materials=[],
+                                     sessions=[session])
+        user = db.session.scalar(sa.select(User).where(User.username == "zhang"))
+        assert not progress(user, programme).complete
+        db.session.add(Attendance(session_id=session.id, user_id=user.id, status="makeup", method="makeup",
+                                  recorded_at=start))
+        db.session.flush()
+        p = progress(user, programme)
+        assert p.complete and (p.sessions_attended, p.sessions_total) == (1, 1)
