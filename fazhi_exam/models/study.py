@@ -114,6 +114,10 @@ class StudyMaterial(db.Model):
     pdf: Mapped[bytes | None] = mapped_column(db.LargeBinary)
     laws: Mapped[str] = mapped_column(String(300), default="")
     minutes: Mapped[int] = mapped_column(default=10)
+    # An optional check quiz: `quiz_count` questions drawn from a bank, `quiz_pass` of them right.
+    quiz_bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id"))
+    quiz_count: Mapped[int] = mapped_column(default=0)
+    quiz_pass: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -127,6 +131,7 @@ class StudyTime(db.Model):
                                              primary_key=True, index=True)
     seconds: Mapped[int] = mapped_column(default=0)
     last_beat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    quiz_passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -20,7 +20,8 @@ MAX_PDF = 20 * 1024 * 1024
 
 
 def create_material(actor: User | None, *, title: str, kind: str, minutes: int, body: str = "", url: str = "",
-                    pdf: bytes | None = None, laws: str = "") -> StudyMaterial:
+                    pdf: bytes | None = None, laws: str = "", quiz_bank_id: int | None = None, quiz_count: int = 0,
+                    quiz_pass: int = 0) -> StudyMaterial:
     title = (title or "").strip()
     if not title:
         raise ValidationError("资料标题不能为空。")
@@ -37,8 +38,12 @@ def create_material(actor: User | None, *, title: str, kind: str, minutes: int, 
             raise ValidationError("请上传 PDF 文件。")
         if len(pdf) > MAX_PDF:
             raise ValidationError("PDF 文件不能超过 20 MB。")
+    if quiz_count and (not quiz_bank_id or not 1 <= quiz_count <= 20 or not 1 <= quiz_pass <= quiz_count):
+        raise ValidationError("小测须选择题库，题数 1–20，及格题数不超过题数。")
     material = StudyMaterial(title=title[:200], kind=kind, minutes=minutes, body=body or "", url=url or "",
-                             pdf=pdf if kind == "pdf" else None, laws=(laws or "")[:300], created_at=clock.now())
+                             pdf=pdf if kind == "pdf" else None, laws=(laws or "")[:300], created_at=clock.now(),
+                             quiz_bank_id=quiz_bank_id if quiz_count else None, quiz_count=quiz_count or 0,
+                             quiz_pass=quiz_pass if quiz_count else 0)
     db.session.add(material)
     db.session.flush()
     audit.record("material_saved", actor=actor, target=material.title, details={"id": material.id})
@@ -55,11 +60,17 @@ def heartbeat(user: User, material: StudyMaterial) -> StudyTime:
         gained = min(int((now - row.last_beat_at).total_seconds()), MAX_CREDIT)
         row.seconds = min(row.seconds + max(gained, 0), material.minutes * 60)
     row.last_beat_at = now
-    if row.completed_at is None and row.seconds >= material.minutes * 60:
-        row.completed_at = now
-        _make_up_sessions(user, material)
+    check_complete(user, material, row)
     db.session.flush()
     return row
+
+
+def check_complete(user: User, material: StudyMaterial, row: StudyTime) -> None:
+    """Complete once the minutes are reached and, if the material has a check quiz, it is passed."""
+    if row.completed_at is None and row.seconds >= material.minutes * 60 \
+            and (not material.quiz_count or row.quiz_passed_at is not None):
+        row.completed_at = clock.now()
+        _make_up_sessions(user, material)
 
 
 def _make_up_sessions(user: User, material: StudyMaterial) -> None:

@@ -51,6 +51,43 @@ def material(material_id: int):
                            body=render(material.body) if material.kind == "text" else None)
 
 
+@bp.route("/materials/<int:material_id>/quiz", methods=["GET", "POST"])
+@login_required
+def material_quiz(material_id: int):
+    from ..bank.types import REGISTRY, TYPE_LABELS
+    from . import quiz
+
+    material = _material(material_id)
+    if not material.quiz_count:
+        abort(404)
+    if request.method == "POST":
+        answers = {}
+        for vid in request.form.getlist("version_ids", type=int):
+            kind = request.form.get(f"type_{vid}")
+            if kind == "multiple":
+                answers[vid] = "".join(sorted(request.form.getlist(f"q{vid}"))) or None
+            elif kind == "judge":
+                value = request.form.get(f"q{vid}")
+                answers[vid] = None if value is None else value == "true"
+            else:
+                answers[vid] = request.form.get(f"q{vid}")
+        try:
+            result = quiz.grade(current_user, material, answers)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "warning")
+            return redirect(url_for("study.material_quiz", material_id=material.id))
+        db.session.commit()
+        if result.passed:
+            flash(f"小测通过（答对 {result.right}/{result.total} 题）。", "success")
+        else:
+            flash(f"答对 {result.right}/{result.total} 题，需答对 {material.quiz_pass} 题，请再学习后重试。", "warning")
+        return redirect(url_for("study.material", material_id=material.id))
+    versions = quiz.draw(material)
+    shown = [(v, REGISTRY[v.type].learner_view(v.stem, v.options or [])) for v in versions]
+    return render_template("study/quiz.html", material=material, shown=shown, TYPE_LABELS=TYPE_LABELS)
+
+
 @bp.route("/materials/<int:material_id>/file.pdf")
 @login_required
 def material_pdf(material_id: int):
@@ -71,7 +108,9 @@ def manage_materials():
                 current_user, title=request.form.get("title", ""), kind=request.form.get("kind", "text"),
                 minutes=request.form.get("minutes", 0, type=int), body=request.form.get("body", ""),
                 url=request.form.get("url", ""), pdf=upload.read() if upload else None,
-                laws=request.form.get("laws", ""))
+                laws=request.form.get("laws", ""), quiz_bank_id=request.form.get("quiz_bank_id", type=int),
+                quiz_count=request.form.get("quiz_count", 0, type=int),
+                quiz_pass=request.form.get("quiz_pass", 0, type=int))
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -79,8 +118,11 @@ def manage_materials():
             db.session.commit()
             flash("已添加学习资料。", "success")
         return redirect(url_for("study.manage_materials"))
+    from ..models import Bank
+
     rows = list(db.session.scalars(select(StudyMaterial).order_by(StudyMaterial.id.desc())))
-    return render_template("study/manage_materials.html", rows=rows, KINDS=MATERIAL_KINDS)
+    return render_template("study/manage_materials.html", rows=rows, KINDS=MATERIAL_KINDS,
+                           banks=list(db.session.scalars(select(Bank).order_by(Bank.name))))
 
 
 @bp.route("/sessions/<int:session_id>/materials", methods=["POST"])

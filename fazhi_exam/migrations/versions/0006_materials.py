@@ -27,9 +27,13 @@ def upgrade():
     sa.Column('pdf', sa.LargeBinary(), nullable=True),
     sa.Column('laws', sa.String(length=300), nullable=False),
     sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('quiz_bank_id', sa.Integer(), nullable=True),
+    sa.Column('quiz_count', sa.Integer(), nullable=False),
+    sa.Column('quiz_pass', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('text', 'pdf', 'link', 'video')", name=op.f('ck_study_materials_kind')),
     sa.CheckConstraint('minutes > 0', name=op.f('ck_study_materials_minutes')),
+    sa.ForeignKeyConstraint(['quiz_bank_id'], ['banks.id'], name=op.f('fk_study_materials_quiz_bank_id_banks')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_study_materials'))
     )
     op.create_table('study_time',
@@ -37,6 +41,7 @@ def upgrade():
     sa.Column('material_id', sa.Integer(), nullable=False),
     sa.Column('seconds', sa.Integer(), nullable=False),
     sa.Column('last_beat_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('quiz_passed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['material_id'], ['study_materials.id'], name=op.f('fk_study_time_material_id_study_materials'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_study_time_user_id_users'), ondelete='CASCADE'),

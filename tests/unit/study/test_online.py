@@ -96,3 +96,50 @@ def test_programme_requires_its_sessions(app, world):
         db.session.flush()
         p = progress(user, programme)
         assert p.complete and (p.sessions_attended, p.sessions_total) == (1, 1)
+
+
+def test_check_quiz_completes_the_material(app, client, auth, world):
+    import re
+
+    from fazhi_exam.models import Bank, StudyTime
+
+    with app.app_context():
+        bank_id = db.session.scalar(sa.select(Bank.id).where(Bank.name == "测试库"))
+        material = create_material(None, title="有小测的资料", kind="text", minutes=1, body="正文",
+                                   quiz_bank_id=bank_id, quiz_count=3, quiz_pass=3)
+        db.session.commit()
+        material_id = material.id
+    auth.login("zhang")
+    api = Api(client)
+    for _ in range(3):  # the minutes are reached...
+        api.call("POST", f"/api/v1/materials/{material_id}/heartbeat", headers={"X-CSRFToken": auth.csrf()})
+        clock.advance(timedelta(seconds=30))
+    with app.app_context():
+        row = db.session.scalar(sa.select(StudyTime))
+        assert row.seconds == 60 and row.completed_at is None  # ...but the quiz is not passed yet
+    page = client.get(f"/study/materials/{material_id}/quiz").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    ids = [int(x) for x in re.findall(r'name="version_ids" value="(\d+)"', page)]
+    assert len(ids) == 3
+    from fazhi_exam.models import QuestionVersion
+
+    def form(right: bool) -> dict:
+        data = {"csrf_token": token, "version_ids": [str(i) for i in ids]}
+        with app.app_context():
+            for vid in ids:
+                v = db.session.get(QuestionVersion, vid)
+                data[f"type_{vid}"] = v.type
+                if v.type == "judge":
+                    data[f"q{vid}"] = str(v.answer if right else not v.answer).lower()
+                elif v.type == "multiple":
+                    data[f"q{vid}"] = list(v.answer) if right else ["B"]
+                else:
+                    data[f"q{vid}"] = v.answer if right else ("A" if v.answer != "A" else "B")
+        return data
+
+    failed = client.post(f"/study/materials/{material_id}/quiz", data=form(False), follow_redirects=True)
+    assert "需答对 3 题" in failed.get_data(as_text=True)
+    passed = client.post(f"/study/materials/{material_id}/quiz", data=form(True), follow_redirects=True)
+    assert "小测通过" in passed.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(StudyTime)).completed_at is not None
