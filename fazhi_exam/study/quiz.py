@@ -37,9 +37,9 @@ def grade(user: User, material: StudyMaterial, answers: dict[int, Any]) -> QuizR
     """answers: {version_id: response in the question's own letters}. Records a pass."""
     if not material.quiz_count:
         raise ValidationError("这份资料没有小测。")
-    versions = list(db.session.scalars(select(QuestionVersion).join(Question, Question.id == QuestionVersion.question_id)
-                                       .where(QuestionVersion.id.in_(list(answers)),
-                                              Question.bank_id == material.quiz_bank_id)))
+    versions = list(db.session.scalars(
+        select(QuestionVersion).join(Question, Question.id == QuestionVersion.question_id)
+        .where(QuestionVersion.id.in_(list(answers)), Question.bank_id == material.quiz_bank_id)))
     if len(versions) != material.quiz_count or any(v.type not in QUIZ_TYPES for v in versions):
         raise ValidationError("小测的题目不完整，请重新开始。")
     right = sum(1 for v in versions
