@@ -146,6 +146,24 @@
   });
   if (pending()) { setStatus("offline"); flush(); }
 
+  // A save sent just before a reload may commit after this page was rendered: ask the server once
+  // more and show any newer saved answer that this device is not about to resend.
+  fetch("/api/v1/exams/" + root.dataset.exam + "/attempts", {
+    method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf }
+  }).then(function (res) { return res.ok ? res.json() : null; }).then(function (data) {
+    if (!data || !data.answers) { return; }
+    Object.keys(data.answers).forEach(function (qid) {
+      var card = cardFor(qid);
+      var saved = data.answers[qid];
+      if (card && !queue[qid] && saved.seq > parseInt(card.dataset.seq, 10)) {
+        writeResponse(card, saved.response);
+        card.dataset.seq = String(saved.seq);
+      }
+    });
+    seq = Math.max(seq, data.last_seq || 0);
+    refreshCard();
+  }).catch(function () { /* offline: the page's own copy stands */ });
+
   cards.forEach(function (card) {
     var events = card.dataset.type === "fill" || card.dataset.type === "essay" ? ["input", "change"] : ["change"];
     events.forEach(function (name) {

@@ -88,9 +88,9 @@ def test_network_loss_and_reload_lose_nothing_then_time_runs_out(browser, live_s
     page.reload()  # the unsent answer is resent from localStorage after the reload
     expect(status).to_have_text("已保存", timeout=15000)
     status = page.locator("#save-status")
-    assert cards.nth(2).locator("input").nth(0).is_checked()
-    assert cards.nth(1).locator("input").nth(2).is_checked()
-    assert cards.nth(3).locator("input.blank").input_value() == "两"
+    expect(cards.nth(2).locator("input").nth(0)).to_be_checked()
+    expect(cards.nth(1).locator("input").nth(2)).to_be_checked()
+    expect(cards.nth(3).locator("input.blank")).to_have_value("两")
 
     saved = saved_answers(live_app)
     shown = [cards.nth(i).locator("input").nth(k).get_attribute("value") for i, k in ((0, 1), (1, 2), (2, 0))]
