@@ -51,3 +51,14 @@ def get_unit_in_scope(actor: User, unit_id: int | None) -> OrgUnit | None:
     if unit is None or not unit_in_scope(actor, unit):
         raise NotFound("单位不存在，或不在您管理的范围内。")
     return unit
+
+
+def in_groups(user: User, cohorts: list, units: list[OrgUnit]) -> bool:
+    """Is the user among these cohorts and org units (an exam's or a session's audience)? An empty
+    list means no restriction; a unit includes the units under it."""
+    if cohorts and not {c.id for c in cohorts} & {c.id for c in user.cohorts}:
+        return False
+    if units:
+        path = user.org_unit.path if user.org_unit else None
+        return path is not None and any(path.startswith(u.path) for u in units)
+    return True

@@ -57,32 +57,38 @@ def parse_time(text: str) -> time | None:
         return None
 
 
-def _columns(header: list[str], wanted: list[str], required: list[str], report) -> dict[str, int]:
-    found = {name: header.index(name) for name in wanted if name in header}
+def _rows(report: StudyImportReport, content: bytes, wanted: list[str], required: list[str]):
+    """The file's rows as (row number, cell getter by column name); problems go into the report."""
+    try:
+        table = read_table(report.filename, content)
+    except ValidationError as exc:
+        report.errors.append(RowError(0, "", exc.message))
+        return []
+    found = {name: table.header.index(name) for name in wanted if name in table.header}
     for name in required:
         if name not in found:
             report.errors.append(RowError(0, name, f"缺少“{name}”列（模板的列为：{'、'.join(wanted)}）。"))
-    return found
+    if report.errors:
+        return []
+
+    def getter(cells: list[str]):
+        def cell(name: str) -> str:
+            idx = found.get(name)
+            return cells[idx].strip() if idx is not None and idx < len(cells) else ""
+        return cell
+
+    return [(number, getter(cells)) for number, cells in table.rows]
 
 
 def import_plan(actor: User | None, filename: str, content: bytes, *, title: str | None = None,
                 dry_run: bool = False) -> StudyImportReport:
     report = StudyImportReport(filename)
-    try:
-        table = read_table(filename, content)
-    except ValidationError as exc:
-        report.errors.append(RowError(0, "", exc.message))
-        return report
-    cols = _columns(table.header, PLAN_COLUMNS, ["日期", "开始时间", "学习主题"], report)
+    rows = _rows(report, content, PLAN_COLUMNS, ["日期", "开始时间", "学习主题"])
     if report.errors:
         return report
     cohorts = {c.name: c for c in db.session.scalars(select(Cohort))}
     sessions: list[SessionFields] = []
-    for number, cells in table.rows:
-        def cell(name: str, cells=cells) -> str:
-            idx = cols.get(name)
-            return cells[idx].strip() if idx is not None and idx < len(cells) else ""
-
+    for number, cell in rows:
         errors = []
         day, start, end = parse_date(cell("日期")), parse_time(cell("开始时间")), parse_time(cell("结束时间"))
         if day is None:
@@ -126,21 +132,12 @@ def import_plan(actor: User | None, filename: str, content: bytes, *, title: str
 def import_attendance(actor: User | None, filename: str, content: bytes, *,
                       dry_run: bool = False) -> StudyImportReport:
     report = StudyImportReport(filename)
-    try:
-        table = read_table(filename, content)
-    except ValidationError as exc:
-        report.errors.append(RowError(0, "", exc.message))
-        return report
-    cols = _columns(table.header, SHEET_COLUMNS, ["日期", "用户名或手机号", "出勤"], report)
+    rows = _rows(report, content, SHEET_COLUMNS, ["日期", "用户名或手机号", "出勤"])
     if report.errors:
         return report
     marks = []
     seen: dict[tuple[int, int], int] = {}
-    for number, cells in table.rows:
-        def cell(name: str, cells=cells) -> str:
-            idx = cols.get(name)
-            return cells[idx].strip() if idx is not None and idx < len(cells) else ""
-
+    for number, cell in rows:
         day = parse_date(cell("日期"))
         if day is None:
             report.errors.append(RowError(number, "日期", f"无法识别日期“{cell('日期')}”。"))

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from .. import audit, clock
+from ..accounts.scope import in_groups
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Attendance, Cohort, OrgUnit, StudyPlan, StudySession, User
@@ -85,12 +86,7 @@ def update_session(actor: User | None, session: StudySession, f: SessionFields) 
 
 def for_user(session: StudySession, user: User) -> bool:
     """Is the user expected at this session? Empty cohorts and units mean everyone."""
-    if session.cohorts and not {c.id for c in session.cohorts} & {c.id for c in user.cohorts}:
-        return False
-    if session.org_units:
-        path = user.org_unit.path if user.org_unit else None
-        return path is not None and any(path.startswith(u.path) for u in session.org_units)
-    return True
+    return in_groups(user, session.cohorts, session.org_units)
 
 
 def expected_users(session: StudySession) -> list[User]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from .. import audit, clock
+from ..accounts.scope import in_groups
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Attendance, Cohort, Exam, Programme, StudyMaterial, StudySession, User
@@ -36,7 +37,7 @@ def create_programme(actor: User | None, *, title: str, year: int, cohorts: list
 
 
 def in_programme(user: User, programme: Programme) -> bool:
-    return not programme.cohorts or bool({c.id for c in programme.cohorts} & {c.id for c in user.cohorts})
+    return in_groups(user, programme.cohorts, [])
 
 
 @dataclass
