@@ -7,7 +7,7 @@ from datetime import timedelta, timezone
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from . import audit
@@ -56,17 +56,26 @@ def role_required(*roles: str):
     return decorator
 
 
-def submit(form, action: Callable[[], Any]) -> tuple[bool, Any]:
-    """Run a form's service call: commit on success; on a DomainError roll back and show its
-    message on the form. Returns (ok, what the call returned)."""
+def _commit_or_report(action: Callable[[], Any], report: Callable[[str], None]) -> tuple[bool, Any]:
+    """Run a service call: commit on success; on a DomainError roll back and report its message."""
     try:
         result = action()
     except DomainError as exc:
         db.session.rollback()
-        form.form_errors.append(exc.message)
+        report(exc.message)
         return False, None
     db.session.commit()
     return True, result
+
+
+def submit(form, action: Callable[[], Any]) -> tuple[bool, Any]:
+    """For a form page: the domain error is shown on the form. Returns (ok, what the call returned)."""
+    return _commit_or_report(action, form.form_errors.append)
+
+
+def act(action: Callable[[], Any]) -> tuple[bool, Any]:
+    """For buttons without a form page: the domain error is flashed."""
+    return _commit_or_report(action, lambda message: flash(message, "danger"))
 
 
 def register_request_hooks(app: Flask) -> None:

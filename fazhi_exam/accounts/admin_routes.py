@@ -5,10 +5,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..errors import DomainError
 from ..extensions import db
 from ..models import Cohort
-from ..web import role_required, submit
+from ..web import act, role_required, submit
 from . import users as user_service
 from .forms import ConfirmForm, ResetPasswordForm, UserForm
 from .orgs import unit_label
@@ -120,13 +119,8 @@ def reset_password(user_id: int):
     user = get_user_in_scope(current_user, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            user_service.reset_password(current_user, user, form.new_password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = act(lambda: user_service.reset_password(current_user, user, form.new_password.data))
+        if ok:
             flash(f"已重置“{user.name}”的密码，其登录已全部失效，下次登录须修改密码。", "success")
     else:
         flash("请输入临时密码。", "danger")

@@ -5,10 +5,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Cohort, User, user_cohorts
-from ..web import submit
+from ..web import act, submit
 from . import orgs
 from .admin_routes import bp
 from .forms import CohortForm, OrgUnitForm
@@ -73,12 +73,7 @@ def rename_cohort(cohort_id: int):
         raise NotFound("人员类别不存在。")
     form = CohortForm()
     if form.validate_on_submit():
-        try:
-            orgs.save_cohort(current_user, form.name.data, cohort)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = act(lambda: orgs.save_cohort(current_user, form.name.data, cohort))
+        if ok:
             flash("已改名。", "success")
     return redirect(url_for("admin.cohorts"))

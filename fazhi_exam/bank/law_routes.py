@@ -5,10 +5,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Law, Question, question_laws
-from ..web import submit
+from ..web import act, submit
 from . import laws as service
 from .forms import LawForm, LawVersionForm
 from .routes import bp
@@ -43,13 +43,8 @@ def law_version(law_id: int):
     if not form.validate_on_submit():
         flash("请填写新版本的日期。", "danger")
         return redirect(url_for("bank.laws"))
-    try:
-        flagged = service.record_new_version(current_user, law, form.version_date.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    ok, flagged = act(lambda: service.record_new_version(current_user, law, form.version_date.data))
+    if ok:
         flash(f"已记录《{law.title}》的新版本（{form.version_date.data.isoformat()}），"
               f"引用它的 {flagged} 道试题已标记为“待复核”。", "warning")
     return redirect(url_for("bank.laws"))

@@ -10,11 +10,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..bank.types import REGISTRY, TYPE_LABELS
-from ..errors import DomainError, NotFound, ValidationError
+from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Attempt, Bank, Cohort, Exam, OrgUnit
 from ..models.exam import ATTEMPT_STATUSES, EXAM_STATUSES
-from ..web import role_required, submit
+from ..web import act, role_required, submit
 from . import definitions
 from .assembly import PaperError, describe, draw_paper, pool_sizes
 from .forms import RULE_ROWS, ExamForm
@@ -124,13 +124,8 @@ def exam(exam_id: int):
 @bp.route("/<int:exam_id>/status", methods=["POST"])
 def exam_status(exam_id: int):
     exam = _exam(exam_id)
-    try:
-        definitions.set_status(current_user, exam, request.form.get("status", ""))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    ok, _ = act(lambda: definitions.set_status(current_user, exam, request.form.get("status", "")))
+    if ok:
         flash(f"考试已{EXAM_STATUSES[exam.status]}。", "success")
     return redirect(url_for("exam_manage.exam", exam_id=exam.id))
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Question
+from ..web import act
 from . import marking
 from .manage_routes import _exam, bp
 
@@ -24,13 +25,8 @@ def mark(exam_id: int, aq_id: int):
     except ValueError:
         flash("请填写得分（数字）。", "danger")
         return redirect(url_for("exam_manage.marking_queue", exam_id=exam_id))
-    try:
-        marking.mark(current_user, aq_id, score, request.form.get("comment", ""))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    ok, _ = act(lambda: marking.mark(current_user, aq_id, score, request.form.get("comment", "")))
+    if ok:
         flash("已评分。", "success")
     return redirect(url_for("exam_manage.marking_queue", exam_id=exam_id))
 
@@ -43,13 +39,8 @@ def reopen(attempt_id: int):
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None:
         raise NotFound("答卷不存在。")
-    try:
-        reopen_attempt(current_user, attempt, request.form.get("minutes", 20, type=int))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    ok, _ = act(lambda: reopen_attempt(current_user, attempt, request.form.get("minutes", 20, type=int)))
+    if ok:
         flash(f"已重新开放 {attempt.user.name} 的答卷，可继续作答。", "success")
     return redirect(url_for("exam_manage.exam", exam_id=attempt.exam_id))
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import MATERIAL_KINDS, Cohort, Exam, Programme, StudyMaterial, StudySession, User
-from ..web import role_required
+from ..web import act, role_required
 from . import materials, programmes
 from .markdown import render
 from .routes import bp
@@ -103,19 +103,14 @@ def material_pdf(material_id: int):
 def manage_materials():
     if request.method == "POST":
         upload = request.files.get("pdf")
-        try:
-            materials.create_material(
-                current_user, title=request.form.get("title", ""), kind=request.form.get("kind", "text"),
-                minutes=request.form.get("minutes", 0, type=int), body=request.form.get("body", ""),
-                url=request.form.get("url", ""), pdf=upload.read() if upload else None,
-                laws=request.form.get("laws", ""), quiz_bank_id=request.form.get("quiz_bank_id", type=int),
-                quiz_count=request.form.get("quiz_count", 0, type=int),
-                quiz_pass=request.form.get("quiz_pass", 0, type=int))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = act(lambda: materials.create_material(
+            current_user, title=request.form.get("title", ""), kind=request.form.get("kind", "text"),
+            minutes=request.form.get("minutes", 0, type=int), body=request.form.get("body", ""),
+            url=request.form.get("url", ""), pdf=upload.read() if upload else None,
+            laws=request.form.get("laws", ""), quiz_bank_id=request.form.get("quiz_bank_id", type=int),
+            quiz_count=request.form.get("quiz_count", 0, type=int),
+            quiz_pass=request.form.get("quiz_pass", 0, type=int)))
+        if ok:
             flash("已添加学习资料。", "success")
         return redirect(url_for("study.manage_materials"))
     from ..models import Bank
@@ -155,17 +150,11 @@ def manage_programmes():
             except ValueError:
                 flash("截止日期格式不正确。", "danger")
                 return redirect(url_for("study.manage_programmes"))
-        try:
-            programmes.create_programme(current_user, title=request.form.get("title", ""),
-                                        year=request.form.get("year", 0, type=int), cohorts=cohorts,
-                                        materials=chosen, required_hours=request.form.get("hours", 0.0, type=float),
-                                        exam=exam, gate_exam=request.form.get("gate") == "1", closes_at=closes_at,
-                                        sessions=sessions)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = act(lambda: programmes.create_programme(
+            current_user, title=request.form.get("title", ""), year=request.form.get("year", 0, type=int),
+            cohorts=cohorts, materials=chosen, required_hours=request.form.get("hours", 0.0, type=float),
+            exam=exam, gate_exam=request.form.get("gate") == "1", closes_at=closes_at, sessions=sessions))
+        if ok:
             flash("已创建培训项目。", "success")
         return redirect(url_for("study.manage_programmes"))
     return render_template(

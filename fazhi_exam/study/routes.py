@@ -13,7 +13,7 @@ from .. import clock
 from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..models import ATTENDANCE_STATUSES, Attendance, Cohort, OrgUnit, StudyPlan, StudySession
-from ..web import role_required
+from ..web import act, role_required
 from . import attendance, plans
 
 bp = Blueprint("study", __name__, url_prefix="/study")
@@ -87,14 +87,9 @@ def _session(session_id: int) -> StudySession:
 @role_required("trainer", "admin")
 def plan_list():
     if request.method == "POST":
-        try:
-            plan = plans.get_or_create_plan(current_user, request.form.get("year", type=int) or 0,
-                                            request.form.get("title", ""))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, plan = act(lambda: plans.get_or_create_plan(
+            current_user, request.form.get("year", type=int) or 0, request.form.get("title", "")))
+        if ok:
             return redirect(url_for("study.plan", plan_id=plan.id))
     rows = db.session.execute(select(StudyPlan, func.count(StudySession.id)).outerjoin(StudySession)
                               .group_by(StudyPlan.id).order_by(StudyPlan.year.desc())).all()
@@ -127,13 +122,8 @@ def _form_choices() -> dict:
 def edit_session(session_id: int):
     session = _session(session_id)
     if request.method == "POST":
-        try:
-            plans.update_session(current_user, session, _fields_from_form())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = act(lambda: plans.update_session(current_user, session, _fields_from_form()))
+        if ok:
             flash("已保存。", "success")
             return redirect(url_for("study.plan", plan_id=session.plan_id))
     return render_template("study/session_form.html", session=session, **_form_choices())
@@ -146,13 +136,8 @@ def plan(plan_id: int):
     if plan is None:
         raise NotFound("学法计划不存在。")
     if request.method == "POST":
-        try:
-            plans.add_session(current_user, plan, _fields_from_form())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, _ = act(lambda: plans.add_session(current_user, plan, _fields_from_form()))
+        if ok:
             flash("已添加学习场次。", "success")
         return redirect(url_for("study.plan", plan_id=plan.id))
     present = dict(db.session.execute(select(Attendance.session_id, func.count())
@@ -168,13 +153,8 @@ def session(session_id: int):
     expected = plans.expected_users(session)
     if request.method == "POST":
         marks = {u.id: request.form.get(f"u{u.id}") for u in expected if request.form.get(f"u{u.id}")}
-        try:
-            changed = attendance.roll_call(current_user, session, marks)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        ok, changed = act(lambda: attendance.roll_call(current_user, session, marks))
+        if ok:
             flash(f"已保存点名结果（{changed} 人有变化）。", "success")
         return redirect(url_for("study.session", session_id=session.id))
     marks = {a.user_id: a for a in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))}
