@@ -1,0 +1,263 @@
+"""The study figures of DESIGN §5: sessions held and their attendance, and the online study rate of
+each training programme — with the names behind them.
+
+- 出勤率 of a session = present / expected; expected = the session's audience (active members of
+  its cohorts and units, plus anyone with an attendance mark). 请假 and 补学 are shown apart and are
+  not 出勤.
+- 在线学习率 of a programme = people of its cohorts who completed every required material and reached
+  the required hours / people of its cohorts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, not_, or_, select, true
+from sqlalchemy.orm import aliased
+
+from .. import clock
+from ..extensions import db
+from ..models import (
+    Attendance,
+    Cohort,
+    OrgUnit,
+    Programme,
+    StudyMaterial,
+    StudyPlan,
+    StudySession,
+    StudyTime,
+    User,
+    programme_cohorts,
+    programme_materials,
+    session_cohorts,
+    session_units,
+    user_cohorts,
+)
+from .audience import members
+
+
+def _session_audience(session_id) -> ColumnElement[bool]:
+    """SQL: is User (joined with OrgUnit) in the audience of the session with this id?"""
+    unit = OrgUnit.__table__.alias("session_unit")
+    no_cohorts = not_(exists().where(session_cohorts.c.session_id == session_id))
+    in_cohorts = exists().where(session_cohorts.c.session_id == session_id,
+                                user_cohorts.c.cohort_id == session_cohorts.c.cohort_id,
+                                user_cohorts.c.user_id == User.id)
+    no_units = not_(exists().where(session_units.c.session_id == session_id))
+    in_units = exists().where(session_units.c.session_id == session_id, unit.c.id == session_units.c.org_unit_id,
+                              OrgUnit.path.startswith(unit.c.path))
+    return and_(or_(no_cohorts, in_cohorts), or_(no_units, in_units))
+
+
+@dataclass
+class SessionRow:
+    session: StudySession
+    expected: int
+    present: int
+    leave: int
+    makeup: int
+
+    @property
+    def absent(self) -> int:
+        return self.expected - self.present - self.leave - self.makeup
+
+    @property
+    def rate(self) -> float | None:  # 出勤率
+        return self.present / self.expected if self.expected else None
+
+
+def sessions_in(year: int) -> Select:
+    start, end = clock.year_bounds(year)
+    return (select(StudySession).join(StudyPlan)
+            .where(StudySession.starts_at >= start, StudySession.starts_at < end))
+
+
+def _pairs(year: int, scope: str | None, *, held_only: bool = True):
+    """(session, user) pairs of the year's sessions and their expected people, with the mark."""
+    start, end = clock.year_bounds(year)
+    mark = aliased(Attendance)
+    marked = exists().where(mark.session_id == StudySession.id, mark.user_id == User.id)
+    stmt = (select(StudySession.id.label("session_id"), User.id.label("user_id"), OrgUnit.id.label("unit_id"),
+                   Attendance.status)
+            .select_from(StudySession).join(User, true())
+            .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
+            .outerjoin(Attendance, and_(Attendance.session_id == StudySession.id, Attendance.user_id == User.id))
+            .where(StudySession.starts_at >= start, StudySession.starts_at < end,
+                   or_(and_(User.active.is_(True), _session_audience(StudySession.id)), marked)))
+    if held_only:
+        stmt = stmt.where(StudySession.ends_at <= clock.now())
+    if scope is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(scope))
+    return stmt.subquery("pairs")
+
+
+def _counts(p) -> list:
+    return [func.count().label("expected"),
+            func.sum(case((p.c.status == "present", 1), else_=0)).label("present"),
+            func.sum(case((p.c.status == "leave", 1), else_=0)).label("leave"),
+            func.sum(case((p.c.status == "makeup", 1), else_=0)).label("makeup")]
+
+
+def session_rows(year: int, scope: str | None = None) -> list[SessionRow]:
+    """Every session of the year that has ended, with its attendance; one aggregate."""
+    p = _pairs(year, scope)
+    counts = {r.session_id: r for r in db.session.execute(select(p.c.session_id, *_counts(p))
+                                                          .group_by(p.c.session_id))}
+    sessions = db.session.scalars(sessions_in(year).where(StudySession.ends_at <= clock.now())
+                                  .order_by(StudySession.starts_at))
+    rows = []
+    for s in sessions:
+        r = counts.get(s.id)
+        rows.append(SessionRow(s, r.expected, int(r.present), int(r.leave), int(r.makeup)) if r
+                    else SessionRow(s, 0, 0, 0, 0))
+    return rows
+
+
+def attendance_by_month(year: int, scope: str | None = None) -> list[tuple[int, int, int]]:
+    """(month, expected, present) for each month with a session held."""
+    p = _pairs(year, scope)
+    month_of = {s.id: clock_month(s.starts_at) for s in db.session.scalars(sessions_in(year))}
+    totals: dict[int, list[int]] = {}
+    for session_id, expected, present, _, _ in db.session.execute(select(p.c.session_id, *_counts(p))
+                                                                  .group_by(p.c.session_id)):
+        t = totals.setdefault(month_of[session_id], [0, 0])
+        t[0] += expected
+        t[1] += int(present)
+    return [(m, *totals[m]) for m in sorted(totals)]
+
+
+def clock_month(at: datetime) -> int:
+    return at.astimezone(clock.BEIJING).month
+
+
+@dataclass
+class AttendancePerson:
+    user_id: int
+    name: str
+    username: str
+    unit: str
+    status: str | None
+
+
+def session_people(session: StudySession, who: str = "expected", scope: str | None = None) -> list[AttendancePerson]:
+    """who: expected / present / leave / makeup / absent (no mark or marked absent)."""
+    mark = aliased(Attendance)
+    marked = exists().where(mark.session_id == session.id, mark.user_id == User.id)
+    stmt = (select(User.id, User.name, User.username, OrgUnit.name, Attendance.status)
+            .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
+            .outerjoin(Attendance, and_(Attendance.session_id == session.id, Attendance.user_id == User.id))
+            .where(or_(and_(User.active.is_(True), _session_audience(session.id)), marked))
+            .order_by(OrgUnit.path, User.name, User.id))
+    if scope is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(scope))
+    if who in ("present", "leave", "makeup"):
+        stmt = stmt.where(Attendance.status == who)
+    elif who == "absent":
+        stmt = stmt.where(or_(Attendance.status.is_(None), Attendance.status == "absent"))
+    return [AttendancePerson(*r) for r in db.session.execute(stmt)]
+
+
+# --- online study (programmes) ---------------------------------------------------------------
+
+@dataclass
+class StudyFigures:
+    label: str
+    members: int
+    completed: int
+    key: int | None = None
+
+    @property
+    def rate(self) -> float | None:  # 在线学习率
+        return self.completed / self.members if self.members else None
+
+    @property
+    def unfinished(self) -> int:
+        return self.members - self.completed
+
+
+def _programme_cohort_ids(programme: Programme) -> list[int]:
+    return list(db.session.scalars(select(programme_cohorts.c.cohort_id)
+                                   .where(programme_cohorts.c.programme_id == programme.id)))
+
+
+def programme_members(programme: Programme, scope: str | None = None) -> Select:
+    cohort_ids = _programme_cohort_ids(programme)
+    studied = (select(StudyTime.user_id).join(programme_materials,
+                                              programme_materials.c.material_id == StudyTime.material_id)
+               .where(programme_materials.c.programme_id == programme.id))
+    return members(cohort_ids, [], recorded=studied, scope=scope)
+
+
+def programme_completion(programme: Programme) -> Select:
+    """SELECT user_id, done (1 when every required material is completed and the hours reached)."""
+    n_materials = (select(func.count()).select_from(programme_materials)
+                   .where(programme_materials.c.programme_id == programme.id).scalar_subquery())
+    completed = func.sum(case((StudyTime.completed_at.is_not(None), 1), else_=0))
+    return (select(StudyTime.user_id,
+                   case((and_(completed >= n_materials,
+                              func.sum(StudyTime.seconds) >= programme.required_hours * 3600), 1), else_=0)
+                   .label("done"))
+            .join(programme_materials, programme_materials.c.material_id == StudyTime.material_id)
+            .join(StudyMaterial, StudyMaterial.id == StudyTime.material_id)
+            .where(programme_materials.c.programme_id == programme.id)
+            .group_by(StudyTime.user_id))
+
+
+def _study_counts(c) -> list:
+    return [func.count().label("members"), func.coalesce(func.sum(c.c.done), 0).label("completed")]
+
+
+def programme_figures(programme: Programme, scope: str | None = None) -> StudyFigures:
+    m = programme_members(programme, scope).subquery("m")
+    c = programme_completion(programme).subquery("c")
+    r = db.session.execute(select(*_study_counts(c)).select_from(m).outerjoin(c, c.c.user_id == m.c.user_id)).one()
+    return StudyFigures("合计", r.members, int(r.completed))
+
+
+def programme_by_unit(programme: Programme, scope: str | None = None) -> list[StudyFigures]:
+    m = programme_members(programme, scope).subquery("m")
+    c = programme_completion(programme).subquery("c")
+    stmt = (select(OrgUnit.id, OrgUnit.name, *_study_counts(c)).select_from(m)
+            .outerjoin(c, c.c.user_id == m.c.user_id).outerjoin(OrgUnit, OrgUnit.id == m.c.org_unit_id)
+            .group_by(OrgUnit.id, OrgUnit.name, OrgUnit.path).order_by(OrgUnit.path))
+    return [StudyFigures(r.name or "（未分配单位）", r.members, int(r.completed), r.id)
+            for r in db.session.execute(stmt)]
+
+
+def programme_by_cohort(programme: Programme, scope: str | None = None) -> list[StudyFigures]:
+    m = programme_members(programme, scope).subquery("m")
+    c = programme_completion(programme).subquery("c")
+    ids = _programme_cohort_ids(programme)
+    stmt = (select(Cohort.id, Cohort.name, *_study_counts(c)).select_from(m)
+            .join(user_cohorts, user_cohorts.c.user_id == m.c.user_id)
+            .join(Cohort, Cohort.id == user_cohorts.c.cohort_id)
+            .outerjoin(c, c.c.user_id == m.c.user_id)
+            .where(Cohort.id.in_(ids) if ids else true())
+            .group_by(Cohort.id, Cohort.name, Cohort.sort_order).order_by(Cohort.sort_order))
+    return [StudyFigures(r.name, r.members, int(r.completed), r.id) for r in db.session.execute(stmt)]
+
+
+@dataclass
+class StudyPerson:
+    user_id: int
+    name: str
+    username: str
+    unit: str
+    done: bool
+
+
+def programme_people(programme: Programme, who: str = "members", *, scope: str | None = None,
+                     unit_id: int | None = None) -> list[StudyPerson]:
+    """who: members / completed / unfinished."""
+    m = programme_members(programme, scope).subquery("m")
+    c = programme_completion(programme).subquery("c")
+    stmt = (select(User.id, User.name, User.username, OrgUnit.name, func.coalesce(c.c.done, 0))
+            .select_from(m).join(User, User.id == m.c.user_id)
+            .outerjoin(OrgUnit, OrgUnit.id == m.c.org_unit_id).outerjoin(c, c.c.user_id == m.c.user_id)
+            .order_by(OrgUnit.path, User.name, User.id))
+    if unit_id is not None:
+        stmt = stmt.where(m.c.org_unit_id == unit_id)
+    if who == "completed":
+        stmt = stmt.where(c.c.done == 1)
+    elif who == "unfinished":
+        stmt = stmt.where(func.coalesce(c.c.done, 0) == 0)
+    return [StudyPerson(r[0], r[1], r[2], r[3] or "", bool(r[4])) for r in db.session.execute(stmt)]
