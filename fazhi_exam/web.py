@@ -7,7 +7,7 @@ from datetime import timedelta, timezone
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, flash, g, redirect, request, url_for
+from flask import Flask, abort, flash, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from . import audit
@@ -20,6 +20,8 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
+# Checked inside the view itself (the autosave authenticates in its own read).
+SELF_CHECKED = {"api.save_answer"}
 # Reachable while a password change is pending.
 PASSWORD_CHANGE_OPEN = {"auth.change_password", "auth.logout", "api.change_password",
                         "api.logout", "static", "bootstrap.static"}
@@ -91,6 +93,8 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def _pending_password_change():
+        if request.endpoint in SELF_CHECKED:
+            return None
         if not current_user.is_authenticated or not current_user.must_change_password:
             return None
         if request.endpoint in PASSWORD_CHANGE_OPEN:
@@ -107,7 +111,7 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user.is_authenticated:
+        if session.get("_user_id"):  # signed in (read from the cookie: no user is loaded for this)
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -1,11 +1,12 @@
 """Exam API (DESIGN §6): my exams, start/resume, save one answer, submit, an attempt, events."""
 from __future__ import annotations
 
+from flask import session
 from flask_login import current_user, login_required
 
-from ..errors import ValidationError
+from ..errors import ValidationError, error_response
 from ..exam import attempts, views
-from ..extensions import db
+from ..extensions import db, login_manager
 from . import bp, json_body
 
 
@@ -24,18 +25,30 @@ def start_attempt(exam_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/answers/<int:question_id>", methods=["PUT"])
-@login_required
 def save_answer(attempt_id: int, question_id: int):
+    """Autosave. The usual case is authenticated inside the save's own read (no user is loaded);
+    anything else goes through the full login check and save_answer's refusals."""
     data = json_body()
     if "response" not in data or "seq" not in data:
         raise ValidationError("请提供 response 和 seq。", code="bad_request", status=400)
+    result = attempts.save_answer_in_session(session.get("_user_id"), attempt_id, question_id,
+                                             data["response"], data["seq"])
+    if result is None:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.must_change_password:
+            return error_response(403, "password_change_required", "请先修改初始密码。")
+        result = _save_checked(attempt_id, question_id, data)
+    db.session.commit()  # acknowledged only once it is committed
+    return {"saved": True, "seq": result.seq, "remaining_seconds": result.remaining_seconds}
+
+
+def _save_checked(attempt_id: int, question_id: int, data: dict) -> attempts.SaveResult:
     try:
-        result = attempts.save_answer(current_user, attempt_id, question_id, data["response"], data["seq"])
+        return attempts.save_answer(current_user, attempt_id, question_id, data["response"], data["seq"])
     except attempts.AttemptClosed:
         db.session.commit()  # keep the auto-submission a late save may have triggered
         raise
-    db.session.commit()  # acknowledged only once it is committed
-    return {"saved": True, "seq": result.seq, "remaining_seconds": result.remaining_seconds}
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])

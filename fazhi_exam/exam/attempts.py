@@ -20,7 +20,7 @@ from .. import audit, clock
 from ..bank.types import REGISTRY
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
-from ..models import Answer, Attempt, AttemptQuestion, Exam, QuestionVersion, User
+from ..models import Answer, Attempt, AttemptQuestion, Exam, LoginSession, QuestionVersion, User
 from .assembly import draw_paper
 from .audience import in_audience
 from .grading import grade_attempt
@@ -160,29 +160,32 @@ def _upsert_answer(aq_id: int, response: Any, seq: int, now: datetime) -> bool:
     return result.first() is not None  # no row back: a newer answer is there
 
 
+_SAVE_COLUMNS = (Attempt.user_id, Attempt.status, Attempt.deadline, AttemptQuestion.id, QuestionVersion.type,
+                 QuestionVersion.stem, QuestionVersion.options)
 _SAVE_READ = (
-    select(Attempt.user_id, Attempt.status, Attempt.deadline, AttemptQuestion.id, QuestionVersion.type,
-           QuestionVersion.stem, QuestionVersion.options)
+    select(*_SAVE_COLUMNS)
     .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
     .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
     .where(Attempt.id == bindparam("attempt_id"), AttemptQuestion.question_id == bindparam("question_id")))
+# The same read, authenticated by the login session in the same statement: the session is open,
+# belongs to the attempt's owner, who is active and has no password change pending.
+_SAVE_READ_BY_SESSION = (
+    _SAVE_READ.join(LoginSession, LoginSession.user_id == Attempt.user_id)
+    .join(User, User.id == Attempt.user_id)
+    .where(LoginSession.token == bindparam("token"), LoginSession.revoked_at.is_(None), User.active.is_(True),
+           User.must_change_password.is_(False)))
 
 
-def save_answer(user: User, attempt_id: int, question_id: int, response: Any, seq: Any) -> SaveResult:
-    """The hot path of exam day: one read (attempt, question, version) and one conditional upsert."""
+def _check_seq(seq: Any) -> None:
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1 or seq > 2**62:
         raise ValidationError("seq 应为正整数。", code="bad_request", status=400)
-    row = db.session.execute(_SAVE_READ, {"attempt_id": attempt_id, "question_id": question_id}).first()
-    if row is None or row.user_id != user.id:
-        own_attempt(user, attempt_id)  # 404 for someone else's attempt or none at all
-        raise NotFound("这道题不在您的试卷中。")
-    now = clock.now()
-    if row.status != "in_progress" or now > row.deadline + grace():
-        attempt = own_attempt(user, attempt_id, lock=True)
-        expire_if_due(attempt, now)
-        audit.record("late_save_refused", actor=user, target=attempt.exam.title,
-                     details={"attempt": attempt.id, "question": question_id, "seq": seq})
-        raise AttemptClosed("考试时间已到或已交卷，不能再修改答案。")
+
+
+def _open(row, now: datetime) -> bool:
+    return row.status == "in_progress" and now <= row.deadline + grace()
+
+
+def _write(row, response: Any, seq: int, now: datetime) -> SaveResult:
     if response is not None:
         problem = REGISTRY[row.type].response_problem(row.stem, len(row.options or []), response)
         if problem:
@@ -190,6 +193,40 @@ def save_answer(user: User, attempt_id: int, question_id: int, response: Any, se
     if not _upsert_answer(row.id, response, seq, now):
         raise StaleSave("这次保存比已保存的答案更早，已忽略。")
     return SaveResult(seq, max(0, int((row.deadline - now).total_seconds())))
+
+
+def save_answer_in_session(token: str | None, attempt_id: int, question_id: int, response: Any,
+                           seq: Any) -> SaveResult | None:
+    """The hot path of exam day: one read that also checks the login session, and one conditional
+    upsert — no user is loaded. None when anything is unusual (no such session, someone else's
+    attempt, a closed attempt, a pending password change): the caller then takes save_answer's
+    full path, which gives the right refusal."""
+    _check_seq(seq)
+    if not token:
+        return None
+    row = db.session.execute(_SAVE_READ_BY_SESSION, {"attempt_id": attempt_id, "question_id": question_id,
+                                                     "token": token}).first()
+    now = clock.now()
+    if row is None or not _open(row, now):
+        return None
+    return _write(row, response, seq, now)
+
+
+def save_answer(user: User, attempt_id: int, question_id: int, response: Any, seq: Any) -> SaveResult:
+    """Save one answer: one read (attempt, question, version) and one conditional upsert."""
+    _check_seq(seq)
+    row = db.session.execute(_SAVE_READ, {"attempt_id": attempt_id, "question_id": question_id}).first()
+    if row is None or row.user_id != user.id:
+        own_attempt(user, attempt_id)  # 404 for someone else's attempt or none at all
+        raise NotFound("这道题不在您的试卷中。")
+    now = clock.now()
+    if not _open(row, now):
+        attempt = own_attempt(user, attempt_id, lock=True)
+        expire_if_due(attempt, now)
+        audit.record("late_save_refused", actor=user, target=attempt.exam.title,
+                     details={"attempt": attempt.id, "question": question_id, "seq": seq})
+        raise AttemptClosed("考试时间已到或已交卷，不能再修改答案。")
+    return _write(row, response, seq, now)
 
 
 def submit(user: User, attempt_id: int) -> Attempt:

@@ -220,3 +220,42 @@ def test_leaving_the_page_past_the_limit_submits(app, make_exam):
     api.call("POST", url, json={"type": "leave"})
     last = api.call("POST", url, json={"type": "leave"}).get_json()
     assert last["status"] == "graded" and last["leave_count"] == 3
+
+
+def test_autosave_checks_the_login_session_like_every_other_call(app, make_exam):
+    """The save authenticates inside its own read: a closed session, a deactivated account, a
+    pending password change and a missing CSRF token are refused as anywhere else, and change nothing."""
+    from fazhi_exam.models import Answer, User
+
+    exam_id = make_exam()
+    zhang = login(app, "zhang")
+    paper = zhang.call("POST", f"/api/v1/exams/{exam_id}/attempts").get_json()
+    aid, qid = paper["attempt_id"], paper["questions"][0]["id"]
+    put = f"/api/v1/attempts/{aid}/answers/{qid}"
+    assert zhang.call("PUT", put, json={"response": None, "seq": 1}).status_code == 200
+    no_csrf = zhang.client.put(put, json={"response": None, "seq": 2})
+    assert no_csrf.status_code == 400
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "zhang"))
+        user.must_change_password = True
+        db.session.commit()
+    pending = zhang.call("PUT", put, json={"response": None, "seq": 3})
+    assert pending.status_code == 403 and pending.get_json()["error"] == "password_change_required"
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "zhang"))
+        user.must_change_password, user.active = False, False
+        db.session.commit()
+    assert zhang.call("PUT", put, json={"response": None, "seq": 4}).status_code == 401
+    with app.app_context():
+        db.session.scalar(sa.select(User).where(User.username == "zhang")).active = True
+        db.session.commit()
+    assert zhang.call("PUT", put, json={"response": None, "seq": 5}).status_code == 200
+    cookie = zhang.client.get_cookie("fazhi_session").value
+    assert zhang.call("DELETE", "/api/v1/session").status_code == 200
+    replay = Api(app.test_client())
+    replay.client.set_cookie("fazhi_session", cookie)
+    replay.token = zhang.token
+    assert replay.call("PUT", put, json={"response": None, "seq": 6}).status_code == 401
+    with app.app_context():
+        seqs = db.session.scalars(sa.select(Answer.seq)).all()
+    assert seqs == [5]
