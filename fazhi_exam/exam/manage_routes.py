@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ..bank.types import REGISTRY, TYPE_LABELS
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import Attempt, Bank, Cohort, Exam, OrgUnit
+from ..models import Attempt, Bank, Cohort, Exam, Law, OrgUnit
 from ..models.exam import ATTEMPT_STATUSES, EXAM_STATUSES
 from ..web import act, role_required, submit
 from . import definitions
@@ -54,6 +54,7 @@ def _rules_from_form() -> list[dict]:
         low, high = request.form.get(f"rule-{i}-dmin", "1"), request.form.get(f"rule-{i}-dmax", "5")
         try:
             rule = {"bank": request.form.get(f"rule-{i}-bank") or None, "type": request.form.get(f"rule-{i}-type"),
+                    "law": request.form.get(f"rule-{i}-law") or None,
                     "count": int(count), "points": float(request.form.get(f"rule-{i}-points") or 1),
                     "tags": [t for t in request.form.get(f"rule-{i}-tags", "").replace("，", "、").split("、") if t],
                     "difficulty": [int(low or 1), int(high or 5)]}
@@ -98,6 +99,7 @@ def new_exam():
     return render_template(
         "exam/manage_form.html", form=form, rows=range(RULE_ROWS), TYPE_LABELS=TYPE_LABELS,
         banks=list(db.session.scalars(select(Bank.name).order_by(Bank.name))),
+        laws=list(db.session.scalars(select(Law.name).order_by(Law.id))),
         cohorts=list(db.session.scalars(select(Cohort).order_by(Cohort.sort_order))),
         units=list(db.session.scalars(select(OrgUnit).order_by(OrgUnit.path))), makeup_source=makeup_source,
         posted=request.form)

@@ -14,6 +14,18 @@ from tests.exam_fixtures import T0
 
 
 def test_trainer_creates_checks_and_publishes(app, client, auth, world):
+    from fazhi_exam.bank import importing
+    from fazhi_exam.bank.exporters.native import export
+    from fazhi_exam.bank.importers.base import ParsedQuestion
+    from fazhi_exam.bank.laws import ensure_laws
+
+    with app.app_context():  # three 判断题 on 行政处罚法 and one on 行政许可法, linked to their laws
+        ensure_laws()
+        questions = [ParsedQuestion("judge", f"处罚判断第{i}题。", [], True, "解析", "《中华人民共和国行政处罚法》第五条", 2, [])
+                     for i in range(3)]
+        questions.append(ParsedQuestion("judge", "许可判断题。", [], True, "解析", "《中华人民共和国行政许可法》第五条", 2, []))
+        importing.import_file(None, "laws.yaml", export(questions, bank="按法律"))
+        db.session.commit()
     auth.login("peixun")
     page = client.get("/manage/exams/new").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -26,13 +38,18 @@ def test_trainer_creates_checks_and_publishes(app, client, auth, world):
     too_many = client.post("/manage/exams/new", data=form).get_data(as_text=True)
     assert "需要 99 道，题库中只有 12 道" in too_many
     form["rule-0-count"] = "10"
+    form.update({"rule-1-bank": "按法律", "rule-1-type": "judge", "rule-1-law": "行政处罚法", "rule-1-count": "7",
+                 "rule-1-points": "1"})
+    assert "需要 7 道，题库中只有 3 道" in client.post("/manage/exams/new", data=form).get_data(as_text=True)
+    form["rule-1-count"] = "2"
     response = client.post("/manage/exams/new", data=form)
     assert response.status_code == 302
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "草稿" in detail and "样卷预览" in detail and "答案：" in detail
     with app.app_context():
         exam = db.session.scalar(sa.select(Exam).where(Exam.title == "页面建的考试"))
-        assert exam.opens_at == T0 and exam.multiple_policy == "partial" and exam.total_points == 10
+        assert exam.opens_at == T0 and exam.multiple_policy == "partial" and exam.total_points == 12
+        assert exam.rules[1].law.name == "行政处罚法"
         exam_id = exam.id
     client.post(f"/manage/exams/{exam_id}/status", data={"csrf_token": token, "status": "published"})
     assert "已发布" in client.get(f"/manage/exams/{exam_id}").get_data(as_text=True)
