@@ -1,0 +1,419 @@
+"""The annual report section: sentences in the style of the township's 法治政府建设报告, written from a
+year's summary; the tables they come from; the definitions used; and a .docx holding all three.
+
+Everything is read off the summary's figures (each one SQL aggregate); the Python here only adds up
+a handful of rows and words them. A rate is "100%" only when it is exactly 100 %; any other rate is
+written as it is, with one decimal place (formats.percent)."""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .. import clock
+from ..extensions import db
+from ..models import OrgUnit
+from .formats import percent, ratio, score
+from .year import GROUPS, ExamLine, ProgrammeLine, YearSummary, groups_of
+
+OTHER = "other"  # exams and sessions whose audience is none of the report's groups
+KEYS = (*GROUPS, OTHER)
+EXAM_NOUN = {"cadre": "镇村干部普法考试", "enforcement": "行政执法人员考试",
+             "mingbai": "法律明白人、法律带头人培训考试", OTHER: "其他考试"}
+SESSION_WHO = {"cadre": "镇村干部", "enforcement": "行政执法人员", "mingbai": "法律明白人、法律带头人",
+               OTHER: "其他人员"}
+# The people the report's groups are made of, in the order the report names them.
+REPORT_COHORTS = ("镇干部", "村干部", "行政执法人员", "法律带头人", "法律明白人")
+
+
+def _full(rate: float | None) -> bool:
+    return rate is not None and abs(rate - 1) < 1e-12
+
+
+# --- what belongs where -----------------------------------------------------------------------
+
+def _exams(s: YearSummary, group: str) -> list[ExamLine]:
+    """The group's exams; within a unit's scope only those with someone of the unit to take them."""
+    lines = [e for e in s.exams if not e.groups] if group == OTHER else s.exams_of(group)
+    return [e for e in lines if e.figures.expected or e.figures.took] if s.scope else lines
+
+
+def _sessions(s: YearSummary, group: str):
+    rows = ([r for r in s.sessions if not s.session_groups.get(r.session.id)] if group == OTHER
+            else s.sessions_of(group))
+    return [r for r in rows if r.expected] if s.scope else rows
+
+
+def _programmes(s: YearSummary, group: str) -> list[ProgrammeLine]:
+    lines = [p for p in s.programmes if group in groups_of({c.name for c in p.programme.cohorts})]
+    return [p for p in lines if p.figures.members] if s.scope else lines
+
+
+# --- sentences --------------------------------------------------------------------------------
+
+def _session_clause(s: YearSummary, group: str) -> str | None:
+    rows = _sessions(s, group)
+    who = SESSION_WHO[group]
+    if not rows:  # (in a unit's scope, sessions held for others are not "not organised")
+        return f"未组织{who}集中学法" if group == "cadre" and not s.sessions_of(group) else None
+    expected = sum(r.expected for r in rows)
+    present = sum(r.present for r in rows)
+    leave = sum(r.leave for r in rows)
+    makeup = sum(r.makeup for r in rows)
+    text = f"组织{who}集中学法{len(rows)}次"
+    if expected:
+        text += f"，应到{expected}人次、出席{present}人次，出勤率{percent(ratio(present, expected))}"
+        extra = [f"请假{leave}人次"] * bool(leave) + [f"会后补学{makeup}人次"] * bool(makeup)
+        if extra:
+            text += f"（另有{'、'.join(extra)}）"
+    return text
+
+
+def _study_clause(lines: list[ProgrammeLine], who: str = "", *, with_rate: bool = True) -> str:
+    """Online study in the group's programmes, e.g. 开展“…”在线学习，应学120人、完成119人，在线学习率99.2%."""
+    if len(lines) == 1:
+        f = lines[0].figures
+        text = f"{who}开展“{lines[0].programme.title}”在线学习，应学{f.members}人、完成{f.completed}人"
+        if with_rate and f.members:
+            text += f"，在线学习率{percent(f.rate)}"
+        return text
+    members = sum(p.figures.members for p in lines)
+    completed = sum(p.figures.completed for p in lines)
+    text = f"{who}开展在线学习培训{len(lines)}项，应学{members}人次、完成{completed}人次"
+    if with_rate:
+        if all(_full(p.figures.rate) for p in lines):
+            text += "，在线学习率均为100%"
+        else:
+            text += "，在线学习率分别为" + "、".join(f"“{p.programme.title}”{percent(p.figures.rate)}" for p in lines)
+    return text
+
+
+def _exam_body(line: ExamLine) -> str:
+    """One exam in full: “title”应考…、参考…，参考率…，合格…，合格率….."""
+    f = line.figures
+    name = f"“{line.exam.title}”"
+    if not f.expected and not f.took:
+        return f"{name}无应考人员"
+    if not f.took:
+        return f"{name}应考{f.expected}人，无人参考"
+    text = f"{name}应考{f.expected}人、参考{f.took}人"
+    if not _full(f.took_rate):
+        text += f"，参考率{percent(f.took_rate)}"
+    text += f"，合格{f.passed}人" + (f"（含补考合格{f.via_makeup}人）" if f.via_makeup else "")
+    text += f"，合格率{percent(f.pass_rate)}"
+    if f.pending:
+        text += f"，另有{f.pending}人的答卷待阅卷，暂未计为合格"
+    return text
+
+
+def _exam_sentence(noun: str, lines: list[ExamLine]) -> str:
+    """组织{noun}{n}次，… — "合格率均为100%" only when every exam is at 100 %; otherwise each exam named."""
+    n = len(lines)
+    start = f"组织{noun}{n}次，"
+    all_pass = all(_full(e.figures.pass_rate) for e in lines)
+    all_took = all(_full(e.figures.took_rate) for e in lines)
+    if not all_pass:
+        if n == 1:
+            return start + _exam_body(lines[0]) + "。"
+        expected, took, passed = (sum(getattr(e.figures, k) for e in lines) for k in ("expected", "took", "passed"))
+        return (start + f"共应考{expected}人次、参考{took}人次、合格{passed}人次。其中"
+                + "；".join(_exam_body(e) for e in lines) + "。")
+    if n == 1:
+        f = lines[0].figures
+        text = start + f"应考{f.expected}人、参考{f.took}人，"
+        text += "参考率、合格率均为100%" if all_took else f"参考率{percent(f.took_rate)}，合格率100%"
+        if f.via_makeup:
+            text += f"，其中{f.via_makeup}人经补考合格"
+        return text + "。"
+    expected, took = sum(e.figures.expected for e in lines), sum(e.figures.took for e in lines)
+    text = start + f"共应考{expected}人次、参考{took}人次，"
+    text += "参考率、合格率均为100%" if all_took else "合格率均为100%"
+    notes = []
+    for e in lines:
+        f = e.figures
+        parts = [f"应考{f.expected}人、参考{f.took}人，参考率{percent(f.took_rate)}"] * (not _full(f.took_rate))
+        parts += [f"{f.via_makeup}人经补考合格"] * bool(f.via_makeup)
+        if parts:
+            notes.append(f"“{e.exam.title}”" + "，".join(parts))
+    if notes:
+        text += "；其中" + "；".join(notes)
+    return text + "。"
+
+
+def _study_paragraph(s: YearSummary) -> str:
+    clauses = [c for c in (_session_clause(s, g) for g in KEYS) if c]
+    for group in ("cadre", "enforcement"):
+        programmes = _programmes(s, group)
+        if programmes:
+            clauses.append(_study_clause(programmes, f"组织{SESSION_WHO[group]}"))
+    if not clauses:  # only within a unit's scope: the year's sessions were all for other units
+        return f"{s.year}年，没有需要本单位人员参加的集中学法。"
+    return f"{s.year}年，" + "；".join(clauses) + "。"
+
+
+def _exam_paragraph(s: YearSummary) -> str:
+    groups = [g for g in ("cadre", "enforcement", OTHER) if _exams(s, g)]
+    lines = [e for g in groups for e in _exams(s, g)]
+    missing = "".join(f"本年度未组织{EXAM_NOUN[g]}。" for g in ("cadre", "enforcement") if not s.exams_of(g))
+    if lines and all(_full(e.figures.pass_rate) and _full(e.figures.took_rate) for e in lines):
+        # Everything at 100 %: one sentence, as the township's report writes it.
+        text = "组织" + "，".join(f"{EXAM_NOUN[g]}{len(_exams(s, g))}次" for g in groups)
+        text += f"，共参考{sum(e.figures.took for e in lines)}人{'次' * (len(lines) > 1)}，参考率、合格率均为100%"
+        makeup = sum(e.figures.via_makeup for e in lines)
+        return text + (f"（其中{makeup}人经补考合格）" if makeup else "") + "。" + missing
+    return "".join(_exam_sentence(EXAM_NOUN[g], _exams(s, g)) for g in groups) + missing
+
+
+def _mingbai_paragraph(s: YearSummary) -> str | None:
+    leaders = s.cohort_sizes.get("法律带头人", 0)
+    mingbai = s.cohort_sizes.get("法律明白人", 0)
+    programmes, exams = _programmes(s, "mingbai"), _exams(s, "mingbai")
+    if not (leaders or mingbai or programmes or exams):
+        return None
+    text = f"现有法律带头人{leaders}名、法律明白人{mingbai}名"
+    study_full = all(_full(p.figures.rate) for p in programmes)
+    exams_full = all(_full(e.figures.pass_rate) and _full(e.figures.took_rate) for e in exams)
+    if (programmes or exams) and study_full and exams_full:
+        if programmes:
+            text += "，" + _study_clause(programmes, with_rate=False)
+        if exams:
+            text += f"；组织{EXAM_NOUN['mingbai']}{len(exams)}次，参考{sum(e.figures.took for e in exams)}人"
+            text += "次" * (len(exams) > 1)
+        rates = ["在线学习率"] * bool(programmes) + ["考试参考率、合格率"] * bool(exams)
+        return text + "，" + "和".join(rates) + "均达到100%。"
+    if programmes:
+        text += "，" + _study_clause(programmes)
+    text += "。"
+    if exams:
+        text += _exam_sentence(EXAM_NOUN["mingbai"], exams)
+    elif programmes:
+        text += f"本年度未组织{EXAM_NOUN['mingbai']}。"
+    return text
+
+
+def paragraphs(summary: YearSummary) -> list[str]:
+    """The report's sentences, one paragraph each: 集中学法, exams, 法律明白人 and 法律带头人."""
+    return [p for p in (_study_paragraph(summary), _exam_paragraph(summary), _mingbai_paragraph(summary)) if p]
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+@dataclass
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    # Per row: what the row stands for, ("exam" | "session" | "programme", id), for a link on the page
+    # from the cell in column link_column; columns from numbers_from on hold figures.
+    links: list[tuple[str, int] | None] = field(default_factory=list)
+    link_column: int = 1
+    numbers_from: int = 4
+
+    def add(self, row: Sequence[object], link: tuple[str, int] | None = None) -> None:
+        self.rows.append([str(c) for c in row])
+        self.links.append(link)
+
+
+def _date(at: datetime) -> str:
+    d = at.astimezone(clock.BEIJING)
+    return f"{d.month}月{d.day}日"
+
+
+def _audience(cohorts, units=()) -> str:
+    who = "、".join(c.name for c in sorted(cohorts, key=lambda c: (c.sort_order, c.id))) or "全体人员"
+    units = sorted(units, key=lambda u: u.path)
+    return who + (f"（{'、'.join(u.name for u in units)}）" if units else "")
+
+
+def _session_table(s: YearSummary) -> Table:
+    t = Table("集中学法情况", ["序号", "日期", "学习主题", "参学对象", "应到", "出席", "请假", "补学", "缺席",
+                         "出勤率"], link_column=2)
+    number = 0
+    for group in KEYS:
+        rows = _sessions(s, group)
+        for r in rows:
+            number += 1
+            session = r.session
+            t.add([number, _date(session.starts_at), session.topic, _audience(session.cohorts, session.org_units),
+                   r.expected, r.present, r.leave, r.makeup, r.absent, percent(r.rate)], ("session", session.id))
+        if rows:
+            sums = [sum(getattr(r, k) for r in rows) for k in ("expected", "present", "leave", "makeup", "absent")]
+            t.add(["", "", f"{SESSION_WHO[group]}集中学法合计{len(rows)}次（人次）", "", *sums,
+                   percent(ratio(sums[1], sums[0]))])
+    return t
+
+
+def _exam_table(s: YearSummary) -> Table:
+    t = Table("考试情况", ["序号", "考试名称", "考试日期", "考试对象", "应考", "参考", "参考率", "合格",
+                       "其中补考合格", "合格率", "合格/应考", "平均分"])
+    number = 0
+    for group in KEYS:
+        lines = _exams(s, group)
+        for e in lines:
+            number += 1
+            f, exam = e.figures, e.exam
+            t.add([number, exam.title, _date(exam.opens_at), _audience(exam.cohorts, exam.org_units), f.expected,
+                   f.took, percent(f.took_rate), f.passed, f.via_makeup, percent(f.pass_rate),
+                   percent(f.pass_rate_expected), score(f.mean)], ("exam", exam.id))
+        if len(lines) > 1:
+            expected, took, passed, makeup = (sum(getattr(e.figures, k) for e in lines)
+                                              for k in ("expected", "took", "passed", "via_makeup"))
+            t.add(["", f"{EXAM_NOUN[group]}合计{len(lines)}次（人次）", "", "", expected, took,
+                   percent(ratio(took, expected)), passed, makeup, percent(ratio(passed, took)),
+                   percent(ratio(passed, expected)), ""])
+    return t
+
+
+def _programme_table(s: YearSummary) -> Table:
+    t = Table("在线学习情况", ["序号", "培训项目", "学习对象", "应学", "已完成", "未完成", "在线学习率"],
+              numbers_from=3)
+    for number, p in enumerate((p for p in s.programmes if p.figures.members or not s.scope), 1):
+        f = p.figures
+        t.add([number, p.programme.title, _audience(p.programme.cohorts), f.members, f.completed, f.unfinished,
+               percent(f.rate)], ("programme", p.programme.id))
+    return t
+
+
+def _people_table(s: YearSummary) -> Table:
+    t = Table("各类人员在册人数", ["人员类别", "人数"], numbers_from=1)
+    for name in REPORT_COHORTS:
+        t.add([name, s.cohort_sizes.get(name, 0)])
+    return t
+
+
+def tables(summary: YearSummary) -> list[Table]:
+    """The tables the sentences come from, in the order the sentences cite them."""
+    return [_session_table(summary), _exam_table(summary), _programme_table(summary), _people_table(summary)]
+
+
+# --- definitions ------------------------------------------------------------------------------
+
+def definitions() -> list[str]:
+    """The definitions used (DESIGN §5), in the words of the statistics pages' tooltips."""
+    return [
+        "学习次数：本年度已经举办（结束时间已过）的集中学法场次；按参学对象归类：镇干部、村干部或全体人员为镇村干部，"
+        "另有行政执法人员、法律明白人和法律带头人。",
+        "出勤率 = 出席人数 ÷ 应到人数；请假、补学单列，不计为出席。",
+        "考试次数：本年度开考的正式考试场数；模拟、练习不计，补考并入所补的正式考试，不单独计次。",
+        "应考人数：考试结束时属于考试对象（人员类别、单位）的人员；已参加考试的人员始终计入。",
+        "参考人数：应考人员中有已交卷答卷的人数。",
+        "参考率 = 参考人数 ÷ 应考人数。",
+        "合格人数：计分成绩（按考试设置取最高或最后一次）达到合格分的人数；计入补考时，补考合格也算合格。",
+        "合格率 = 合格人数 ÷ 参考人数（通行口径）。",
+        "合格/应考 = 合格人数 ÷ 应考人数。",
+        "平均分、最高分、最低分：按每人的最终成绩计算，待阅卷的答卷不计入。",
+        "在线学习率 = 完成培训项目全部必学资料并达到规定学时的人数 ÷ 项目对象人数。",
+        "人次：几场考试或几次学法的人数相加，同一人每场各计一次。",
+        "法律明白人、法律带头人及各类人员人数：生成本报告时在册（启用）的人数。",
+        "比率恰为100%时写作“100%”，其余如实保留一位小数（如93.3%）。",
+    ]
+
+
+# --- the .docx --------------------------------------------------------------------------------
+
+def title(year: int, unit_name: str) -> str:
+    return f"{unit_name}{year}年度学法考法工作情况（法治政府建设报告材料）"
+
+
+def unit_name(scope: str | None) -> str:
+    """The name the report goes under: the scoped unit, or the one top-level unit (the town)."""
+    if scope is not None:
+        return db.session.scalar(select(OrgUnit.name).where(OrgUnit.path == scope)) or ""
+    names = list(db.session.scalars(select(OrgUnit.name).where(OrgUnit.parent_id.is_(None)).limit(2)))
+    return names[0] if len(names) == 1 else ""
+
+
+def generated_line(at: datetime | None = None) -> str:
+    at = (at or clock.now()).astimezone(clock.BEIJING)
+    return f"生成时间：{at.year}年{at.month}月{at.day}日 {at:%H:%M}（北京时间），数据来自法治学考平台的记录。"
+
+
+def _font(run, name: str, size: float | None = None, bold: bool | None = None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = name
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    if size is not None:
+        run.font.size = Pt(size)
+    if bold is not None:
+        run.bold = bold
+
+
+def _docx_table(doc, table: Table) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    heading = doc.add_paragraph()
+    _font(heading.add_run(table.title), "黑体", 12)
+    grid = doc.add_table(rows=1, cols=len(table.header))
+    grid.style = "Table Grid"
+    head = grid.rows[0]
+    repeat = OxmlElement("w:tblHeader")  # the header row repeats on every page
+    repeat.set(qn("w:val"), "true")
+    head._tr.get_or_add_trPr().append(repeat)
+    for cell, text in zip(head.cells, table.header, strict=True):
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(cell.paragraphs[0].add_run(text), "黑体", 9)
+    if not table.rows:
+        row = grid.add_row()
+        merged = row.cells[0].merge(row.cells[-1])
+        _font(merged.paragraphs[0].add_run("（本年度无记录）"), "宋体", 9)
+    for values in table.rows:
+        cells = grid.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            _font(cell.paragraphs[0].add_run(text), "宋体", 9)
+    doc.add_paragraph()
+
+
+def docx_bytes(summary: YearSummary, unit_name: str, *, generated_at: datetime | None = None) -> bytes:
+    """Title, the sentences, the tables (on landscape pages), the definitions and when it was made."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    doc.core_properties.title = title(summary.year, unit_name)
+    doc.core_properties.author = "法治学考"
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(2.6))
+    normal = doc.styles["Normal"]
+    normal.font.name = "仿宋"
+    normal.font.size = Pt(14)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia", "仿宋")
+
+    heading = doc.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(heading.add_run(title(summary.year, unit_name)), "黑体", 18, bold=True)
+    for text in paragraphs(summary):
+        p = doc.add_paragraph()
+        p.paragraph_format.first_line_indent = Pt(28)
+        p.paragraph_format.line_spacing = 1.5
+        _font(p.add_run(text), "仿宋", 14)
+
+    tables_section = doc.add_section(WD_SECTION.NEW_PAGE)
+    tables_section.orientation = WD_ORIENT.LANDSCAPE
+    tables_section.page_width, tables_section.page_height = Cm(29.7), Cm(21)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(tables_section, side, Cm(1.8))
+    heading = doc.add_paragraph()
+    _font(heading.add_run("附表：上述数据的来源"), "黑体", 14, bold=True)
+    for table in tables(summary):
+        _docx_table(doc, table)
+
+    heading = doc.add_paragraph()
+    _font(heading.add_run("统计口径说明"), "黑体", 12, bold=True)
+    for i, text in enumerate(definitions(), 1):
+        _font(doc.add_paragraph().add_run(f"{i}. {text}"), "宋体", 10)
+    _font(doc.add_paragraph().add_run(generated_line(generated_at)), "宋体", 10)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

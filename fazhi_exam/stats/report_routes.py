@@ -1,0 +1,53 @@
+"""The annual report section: a page showing the sentences and tables, and a .docx download."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Response, render_template, request, url_for
+
+from . import report, year
+from .routes import bp, chosen_year, scope_path
+
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _href(link: tuple[str, int] | None) -> str | None:
+    """Where a table row leads: the exam's figures, the session's or programme's names."""
+    if link is None:
+        return None
+    kind, object_id = link
+    if kind == "exam":
+        return url_for("stats.exam", exam_id=object_id)
+    if kind == "session":
+        return url_for("stats.session_people", session_id=object_id, who="expected")
+    return url_for("stats.programme", programme_id=object_id, who="unfinished")
+
+
+def _docx(chosen: int) -> Response:
+    scope = scope_path()
+    summary = year.summary(chosen, scope)
+    unit = report.unit_name(scope)
+    name = quote(f"{unit}{chosen}年度学法考法工作情况.docx")
+    return Response(report.docx_bytes(summary, unit), mimetype=DOCX_MIMETYPE, headers={
+        "Content-Disposition": f"attachment; filename=\"report-{chosen}.docx\"; filename*=UTF-8''{name}"})
+
+
+@bp.route("/report", endpoint="report")
+def report_page():
+    chosen = chosen_year()
+    if request.args.get("format") == "docx":
+        return _docx(chosen)
+    scope = scope_path()
+    summary = year.summary(chosen, scope)
+    unit = report.unit_name(scope)
+    tables = report.tables(summary)
+    return render_template("stats/report.html", year=chosen, years=year.years_with_records(),
+                           title=report.title(chosen, unit), paragraphs=report.paragraphs(summary),
+                           tables=tables, hrefs=[[_href(link) for link in t.links] for t in tables],
+                           definitions=report.definitions(),
+                           generated=report.generated_line())
+
+
+@bp.route("/report.docx")
+def report_docx():
+    return _docx(chosen_year())
