@@ -19,6 +19,8 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set FAZHI_SESSION_COOKIE_SECURE=true behind HTTPS
     SESSION_COOKIE_NAME = "fazhi_session"
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    # Who issues 合格证书; None: "<镇>人民政府" of the person's town.
+    CERTIFICATE_ISSUER: str | None = None
     # Login throttling. Storage: memory:// (one process) or redis://host:6379 (several).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
