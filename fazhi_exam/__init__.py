@@ -96,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     from .exam.manage_routes import bp as exam_manage_bp
     from .exam.routes import bp as exam_pages_bp
     from .main import bp as main_bp
+    from .stats.record_routes import bp as records_bp
+    from .stats.routes import bp as stats_bp
     from .study.routes import bp as study_bp
 
     app.register_blueprint(main_bp)
@@ -107,3 +109,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_pages_bp)
     app.register_blueprint(exam_manage_bp)
     app.register_blueprint(study_bp)
+    app.register_blueprint(stats_bp)
+    app.register_blueprint(records_bp)

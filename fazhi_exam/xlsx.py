@@ -1,9 +1,11 @@
-"""Writing simple .xlsx sheets from a header and rows, streamed; text is always text (a name that
-starts with = + - @ never becomes a formula)."""
+"""Writing simple .xlsx sheets (streamed) and .csv tables from a header and rows; text is always
+text (a name that starts with = + - @ never becomes a formula — in a .csv it gets a leading ')."""
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -11,9 +13,22 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A rate 0–1 written as a number shown as a percentage (0.933 → 93.3%); None: blank."""
+
+    value: float | None
 
 
 def text_cell(ws, value, *, bold: bool = False) -> WriteOnlyCell:
+    if isinstance(value, Percent):
+        cell = WriteOnlyCell(ws, value=value.value)
+        cell.number_format = "0.0%"
+        return cell
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(ws, value=value)
@@ -35,3 +50,23 @@ def workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) ->
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """UTF-8 with a BOM (so Excel opens it as UTF-8); formula-like text is prefixed with '."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _csv_value(value):
+    if isinstance(value, Percent):
+        value = value.value
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value

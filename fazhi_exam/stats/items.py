@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Exam, QuestionVersion
 
 GROUP = 0.27
+MIN_FOR_FLAGS = 20  # fewer answers than this say nothing about a question
 
 
 @dataclass
@@ -51,16 +52,15 @@ class Item:
     @property
     def flags(self) -> list[str]:
         out = []
-        if self.n == 0:
+        if self.n < MIN_FOR_FLAGS:
             return out
-        answered = sum(self.choices.values()) if self.type in ("single", "judge") else 0
-        if answered:
+        if self.type in ("single", "judge") and self.choices:
             top, count = self.choices.most_common(1)[0]
-            if top != self.key_text and count / self.n >= 0.5:
+            if top != self.key_text and count > self.choices[self.key_text] and count / self.n >= 0.5:
                 out.append(f"多数人选了同一个错误选项（{top}，{count / self.n:.0%}），请核对答案")
         if self.discrimination is not None and self.discrimination < 0:
             out.append("区分度为负：高分组答对率低于低分组，请检查题目和答案")
-        elif self.point_biserial is not None and self.point_biserial < 0:
+        elif self.point_biserial is not None and self.point_biserial < -0.2:
             out.append("与总分负相关，请检查题目和答案")
         if self.facility is not None and self.facility < 0.3:
             out.append("难度过大：多数人没有答对")

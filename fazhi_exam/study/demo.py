@@ -30,6 +30,12 @@ TOPICS = [
     ("法治政府建设实施纲要（2021—2025年）", "法治政府建设实施纲要"),
 ]
 SPEAKERS = ["镇党委书记", "镇长", "司法所所长", "县司法局讲师", "镇综合行政执法办主任", "特邀律师"]
+ENFORCEMENT_TRAININGS = [  # (month, day, topic, laws)
+    (3, 15, "行政执法“三项制度”与行政处罚程序", "行政处罚法"),
+    (6, 7, "行政许可与行政检查规范", "行政许可法"),
+    (8, 23, "行政强制措施与强制执行", "行政强制法"),
+    (11, 8, "行政复议、行政诉讼与执法案卷评查", "行政复议法、行政诉讼法"),
+]
 
 
 def seed_demo_study() -> int:
@@ -56,6 +62,7 @@ def seed_demo_study() -> int:
                                        recorded_at=session.starts_at + timedelta(minutes=rng.randint(0, 20))))
             created += 1
         db.session.add_all(rows)
+    created += _seed_enforcement_trainings()
     today = clock.now().astimezone(BEIJING)
     year_title = f"{today.year}年度集中学法计划"
     plan = get_or_create_plan(None, today.year, year_title)
@@ -67,6 +74,25 @@ def seed_demo_study() -> int:
         created += 1
     db.session.flush()
     return created
+
+
+def _seed_enforcement_trainings() -> int:
+    """The year's four trainings for 行政执法人员, with their sign-in records."""
+    title = "2023年度行政执法人员专题培训计划"
+    if db.session.scalar(select(StudyPlan.id).where(StudyPlan.year == 2023, StudyPlan.title == title)) is not None:
+        return 0
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.name == "行政执法人员")))
+    plan = get_or_create_plan(None, 2023, title)
+    rng = random.Random(4)
+    for month, day, topic, laws in ENFORCEMENT_TRAININGS:
+        starts = datetime.combine(datetime(2023, month, day).date(), time(9, 0), BEIJING)
+        session = add_session(None, plan, SessionFields(starts, starts + timedelta(hours=3), topic, laws,
+                                                        "县司法局讲师", "镇综合行政执法办公室会议室", True, cohorts))
+        db.session.add_all(Attendance(session_id=session.id, user_id=user.id,
+                                      status="present" if rng.random() < 0.95 else "leave", method="code",
+                                      recorded_at=starts + timedelta(minutes=rng.randint(0, 15)))
+                           for user in expected_users(session))
+    return len(ENFORCEMENT_TRAININGS)
 
 
 # Study texts quote the articles word for word (法律条文 may be quoted; see ../shared/laws).
@@ -104,7 +130,6 @@ def seed_demo_programme() -> bool:
     done = datetime(2023, 9, 1, 12, 0, tzinfo=BEIJING)
     learners = db.session.scalars(select(User).where(User.cohorts.any(Cohort.id.in_([c.id for c in cohorts]))))
     db.session.add_all(StudyTime(user_id=u.id, material_id=m.id, seconds=m.minutes * 60, last_beat_at=done,
-                                 completed_at=done) for u in learners if u.username != "learner"
-                       for m in materials)
+                                 completed_at=done) for u in learners for m in materials)
     db.session.flush()
     return programme is not None

@@ -49,7 +49,7 @@ def _reference(exam_id: int) -> dict[int, tuple[float, float, float | None]]:
 
 @pytest.fixture
 def crowd(app, world, make_user):
-    return [make_user(f"c{i:02d}", unit="王庄村", cohorts=["村干部"]) for i in range(14)]
+    return [make_user(f"c{i:02d}", unit="王庄村", cohorts=["村干部"]) for i in range(24)]
 
 
 def test_item_statistics_agree_with_reference(app, crowd, make_exam, sit):
@@ -87,7 +87,7 @@ def test_wrong_key_and_negative_discrimination_are_flagged(app, crowd, make_exam
         for n, uid in enumerate(crowd):
             clock.freeze(exam.opens_at + timedelta(minutes=1))
             attempt, _ = start_or_resume(db.session.get(User, uid), exam)
-            strong = n < 10
+            strong = n < 17
             for seq, aq in enumerate(attempt.questions, 1):
                 version = aq.version
                 if target is None and version.answer == "A":
@@ -103,8 +103,8 @@ def test_wrong_key_and_negative_discrimination_are_flagged(app, crowd, make_exam
             finish(attempt, "submitted", clock.now())
         db.session.commit()
         item = next(i for i in item_analysis(db.session.get(Exam, exam_id)) if i.question_id == target)
-    assert item.choices["C"] == 10 and item.choices["A"] == 4
-    assert item.facility == pytest.approx(4 / 14)
+    assert item.choices["C"] == 17 and item.choices["A"] == 7
+    assert item.facility == pytest.approx(7 / 24)
     assert item.discrimination < 0
     assert any("多数人选了同一个错误选项（C，71%）" in f for f in item.flags)
     assert any("区分度为负" in f for f in item.flags)

@@ -1,0 +1,104 @@
+"""Statistics over the JSON API (DESIGN §6): one exam's figures by org unit and cohort, its item
+analysis, and a year's summary. Trainers and admins only; a village admin gets their village."""
+from __future__ import annotations
+
+from flask_login import current_user
+
+from ..api import bp
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Exam
+from ..web import role_required
+from . import exams as exam_stats
+from . import items as item_stats
+from . import year
+from .charts import band_labels
+from .routes import scope_path
+
+DEFINITIONS = {
+    "expected": "应考人数：考试结束时属于考试对象的人员（已参加考试的人员始终计入）",
+    "took": "参考人数：应考人员中有已交卷答卷的人数",
+    "took_rate": "参考率 = 参考人数 / 应考人数",
+    "passed": "合格人数：计分成绩（最高或最后一次）达到合格分的人数；计入补考时补考合格也算",
+    "pass_rate": "合格率 = 合格人数 / 参考人数",
+    "pass_rate_of_expected": "合格人数 / 应考人数",
+    "mean": "平均分、最高分、最低分按每人的最终成绩计算，待阅卷的不计入",
+}
+
+
+def figures_json(f: exam_stats.Figures) -> dict:
+    return {"expected": f.expected, "took": f.took, "missed": f.missed, "passed": f.passed,
+            "failed": f.took - f.passed - f.pending, "pending": f.pending, "passed_via_makeup": f.via_makeup,
+            "took_rate": f.took_rate, "pass_rate": f.pass_rate, "pass_rate_of_expected": f.pass_rate_expected,
+            "mean": f.mean, "max": f.high, "min": f.low}
+
+
+def _exam(exam_id: int) -> Exam:
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        raise NotFound("考试不存在。")
+    return exam
+
+
+@bp.route("/exams/<int:exam_id>/stats", methods=["GET"])
+@role_required("trainer", "admin")
+def exam_stats_json(exam_id: int):
+    exam = _exam(exam_id)
+    s = exam_stats.exam_stats(exam, scope_path())
+    makeups = list(db.session.scalars(db.select(Exam.id).where(Exam.makeup_of_id == exam.id).order_by(Exam.id)))
+    return {
+        "exam": {"id": exam.id, "title": exam.title, "kind": exam.kind, "opens_at": exam.opens_at.isoformat(),
+                 "closes_at": exam.closes_at.isoformat(), "pass_score": exam.pass_score,
+                 "total_points": exam.total_points, "score_policy": exam.score_policy,
+                 "count_makeup": exam.count_makeup, "makeup_of": exam.makeup_of_id, "makeups": makeups},
+        "scope": current_scope_name(),
+        "total": figures_json(s.total),
+        "by_unit": [{"unit_id": f.key, "unit": f.label, **figures_json(f)} for f in s.by_unit],
+        "by_cohort": [{"cohort_id": f.key, "cohort": f.label, **figures_json(f)} for f in s.by_cohort],
+        "score_bands": [{"band": label, "count": n} for label, n in zip(band_labels(), s.bands, strict=True)],
+        "definitions": DEFINITIONS,
+    }
+
+
+@bp.route("/exams/<int:exam_id>/items", methods=["GET"])
+@role_required("trainer", "admin")
+def exam_items_json(exam_id: int):
+    exam = _exam(exam_id)
+    return {"exam_id": exam.id, "items": [
+        {"question_id": i.question_id, "version_id": i.version_id, "type": i.type, "answer": i.key, "n": i.n,
+         "facility": i.facility, "discrimination": i.discrimination, "point_biserial": i.point_biserial,
+         "choices": dict(i.choices), "unanswered": i.unanswered, "flags": i.flags}
+        for i in item_stats.item_analysis(exam)]}
+
+
+@bp.route("/stats/years/<int:year_>", methods=["GET"])
+@role_required("trainer", "admin")
+def year_json(year_: int):
+    s = year.summary(year_, scope_path())
+    present, expected = s.attendance
+    return {
+        "year": year_,
+        "scope": current_scope_name(),
+        "sessions": {
+            "held": len(s.sessions), "planned": year.planned_sessions(year_),
+            "by_group": {key: len(s.sessions_of(key)) for key in year.GROUPS},
+            "present": present, "expected": expected, "attendance_rate": present / expected if expected else None,
+            "list": [{"id": r.session.id, "topic": r.session.topic, "starts_at": r.session.starts_at.isoformat(),
+                      "expected": r.expected, "present": r.present, "leave": r.leave, "makeup": r.makeup,
+                      "absent": r.absent, "attendance_rate": r.rate} for r in s.sessions],
+        },
+        "exams": [{"id": line.exam.id, "title": line.exam.title, "groups": sorted(line.groups),
+                   **figures_json(line.figures)} for line in s.exams],
+        "groups": {key: {"label": label, "exams": len(s.exams_of(key)),
+                         "sessions": len(s.sessions_of(key)),
+                         "study": dict(zip(("completed", "members"), s.study_rate(key), strict=True))}
+                   for key, (label, _) in year.GROUPS.items()},
+        "programmes": [{"id": p.programme.id, "title": p.programme.title, "members": p.figures.members,
+                        "completed": p.figures.completed, "study_rate": p.figures.rate} for p in s.programmes],
+        "cohorts": s.cohort_sizes,
+    }
+
+
+def current_scope_name() -> str | None:
+    unit = current_user.scope_org_unit
+    return unit.name if unit is not None else None

@@ -1,0 +1,96 @@
+"""The year's tables for Excel: the 成绩汇总表 by unit, the per-person score list, attendance, study
+progress and item analysis — one sheet each in an .xlsx, or one table as a .csv (UTF-8 with BOM).
+Rates are numbers shown as percentages; text is never a formula."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import clock
+from ..xlsx import Percent, csv_bytes, workbook
+from . import exams as exam_stats
+from . import items as item_stats
+from . import study, year
+from .formats import percent, ratio
+
+TABLES = {
+    "summary": "成绩汇总表",
+    "scores": "成绩明细",
+    "attendance": "集中学法出勤",
+    "attendance_people": "出勤明细",
+    "study": "在线学习进度",
+    "items": "试题分析",
+}
+HEADERS = {
+    "summary": ["考试", "单位", "应考人数", "实考人数", "参考率", "合格人数", "合格率", "平均分"],
+    "scores": ["考试", "单位", "姓名", "账号", "成绩", "结果"],
+    "attendance": ["日期", "学习主题", "应到", "出席", "请假", "补学", "缺席", "出勤率"],
+    "attendance_people": ["日期", "学习主题", "单位", "姓名", "账号", "出勤"],
+    "study": ["培训项目", "单位", "姓名", "账号", "是否完成"],
+    "items": ["考试", "试题编号", "题型", "题干", "答案", "作答人数", "难度P", "区分度D", "点双列相关r", "选项分布",
+              "提示"],
+}
+ATTENDANCE_LABELS = {"present": "出席", "leave": "请假", "makeup": "补学", "absent": "缺席", None: "缺席"}
+
+
+def _round(value: float | None, places: int = 3) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def summary_rows(y: year.YearSummary) -> Iterator[list]:
+    for line in y.exams:
+        for f in [*exam_stats.by_unit(line.exam, y.scope), line.figures]:
+            yield [line.exam.title, f.label, f.expected, f.took, Percent(f.took_rate), f.passed,
+                   Percent(f.pass_rate), _round(f.mean, 2)]
+
+
+def score_rows(y: year.YearSummary) -> Iterator[list]:
+    for line in y.exams:
+        for p in exam_stats.people(line.exam, "expected", scope=y.scope):
+            yield [line.exam.title, p.unit, p.name, p.username, p.score, p.result]
+
+
+def attendance_rows(y: year.YearSummary) -> Iterator[list]:
+    for r in y.sessions:
+        yield [_date(r.session.starts_at), r.session.topic, r.expected, r.present, r.leave, r.makeup, r.absent,
+               Percent(ratio(r.present, r.expected))]
+
+
+def attendance_people_rows(y: year.YearSummary) -> Iterator[list]:
+    for r in y.sessions:
+        for p in study.session_people(r.session, "expected", y.scope):
+            yield [_date(r.session.starts_at), r.session.topic, p.unit or "", p.name, p.username,
+                   ATTENDANCE_LABELS.get(p.status, p.status)]
+
+
+def study_rows(y: year.YearSummary) -> Iterator[list]:
+    for line in y.programmes:
+        for p in study.programme_people(line.programme, "members", scope=y.scope):
+            yield [line.programme.title, p.unit, p.name, p.username, "已完成" if p.done else "未完成"]
+
+
+def item_rows(y: year.YearSummary) -> Iterator[list]:
+    for line in y.exams:
+        for i in item_stats.item_analysis(line.exam):
+            choices = "；".join(f"{k}:{n}" for k, n in sorted(i.choices.items()))
+            if i.unanswered:
+                choices += f"；未作答:{i.unanswered}"
+            yield [line.exam.title, i.question_id, i.type_label, i.stem, i.key_text, i.n, _round(i.facility),
+                   _round(i.discrimination), _round(i.point_biserial), choices, "；".join(i.flags)]
+
+
+ROWS = {"summary": summary_rows, "scores": score_rows, "attendance": attendance_rows,
+        "attendance_people": attendance_people_rows, "study": study_rows, "items": item_rows}
+
+
+def _date(at) -> str:
+    return at.astimezone(clock.BEIJING).strftime("%Y-%m-%d")
+
+
+def xlsx_bytes(y: year.YearSummary) -> bytes:
+    return workbook((TABLES[key], HEADERS[key], ROWS[key](y)) for key in TABLES)
+
+
+def csv_table(y: year.YearSummary, table: str) -> bytes:
+    """Rates as the pages write them ("93.3%"): a .csv has no number formats."""
+    rows = ([percent(v.value) if isinstance(v, Percent) else v for v in row] for row in ROWS[table](y))
+    return csv_bytes(HEADERS[table], rows)

@@ -1,0 +1,168 @@
+"""Statistics pages for trainers and admins: the year's dashboard, each exam's figures, the names
+behind every number, item analysis, exports and the report. A village admin sees their village."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_login import current_user
+
+from .. import clock
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Exam, Programme, StudySession
+from ..web import role_required
+from ..xlsx import CSV_MIMETYPE, XLSX_MIMETYPE
+from . import charts, formats, study, year
+from . import exams as exam_stats
+from . import export as export_tables
+from . import items as item_stats
+
+bp = Blueprint("stats", __name__, url_prefix="/stats")
+
+
+@bp.before_request
+@role_required("trainer", "admin")
+def _staff_only():
+    return None
+
+
+def scope_path() -> str | None:
+    """The acting user's part of the organisation (None: all of it)."""
+    unit = current_user.scope_org_unit
+    return unit.path if unit is not None else None
+
+
+def chosen_year() -> int:
+    year = request.args.get("year", type=int)
+    this_year = clock.now().astimezone(clock.BEIJING).year
+    return year if year and 2000 <= year <= this_year + 1 else this_year
+
+
+@bp.app_template_filter("pct")
+def _pct(rate):
+    return formats.percent(rate)
+
+
+@bp.app_template_filter("score")
+def _score(value):
+    return formats.score(value)
+
+
+def _get(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        raise NotFound("找不到这条记录。")
+    return obj
+
+
+@bp.route("/")
+def dashboard():
+    chosen = chosen_year()
+    summary = year.summary(chosen, scope_path())
+    months = study.attendance_by_month(chosen, scope_path())
+    attendance_chart = charts.columns(f"{chosen}年各月集中学法出勤人次", [f"{m}月" for m, _, _ in months],
+                                      [present for _, _, present in months],
+                                      second=[formats.ratio(p, e) for _, e, p in months], unit="人次") \
+        if months else None
+    exam_chart = charts.rate_bars(f"{chosen}年各场考试合格率", [
+        (line.exam.title, line.figures.pass_rate, url_for("stats.exam", exam_id=line.exam.id))
+        for line in summary.exams]) if summary.exams else None
+    return render_template("stats/dashboard.html", summary=summary, year=chosen, years=year.years_with_records(),
+                           groups=year.GROUPS, attendance_chart=attendance_chart, exam_chart=exam_chart,
+                           planned=year.planned_sessions(chosen))
+
+
+@bp.route("/exams/<int:exam_id>")
+def exam(exam_id: int):
+    exam = _get(Exam, exam_id)
+    s = exam_stats.exam_stats(exam, scope_path())
+    unit_chart = charts.rate_bars("各单位合格率（合格/参考）", [
+        (f.label, f.pass_rate, url_for("stats.exam_people", exam_id=exam.id, who="expected", unit=f.key))
+        for f in s.by_unit]) if s.by_unit else None
+    band_chart = charts.columns("成绩分布（按总分的百分比分段）", charts.band_labels(), s.bands)
+    makeups = list(db.session.scalars(db.select(Exam).where(Exam.makeup_of_id == exam.id).order_by(Exam.id)))
+    return render_template("stats/exam.html", exam=exam, s=s, unit_chart=unit_chart, band_chart=band_chart,
+                           makeups=makeups)
+
+
+@bp.route("/exams/<int:exam_id>/people")
+def exam_people(exam_id: int):
+    exam = _get(Exam, exam_id)
+    who = request.args.get("who", "expected")
+    if who not in exam_stats.WHO:
+        raise NotFound("没有这类名单。")
+    unit_id = request.args.get("unit", type=int)
+    cohort_id = request.args.get("cohort", type=int)
+    people = exam_stats.people(exam, who, scope=scope_path(), unit_id=unit_id, cohort_id=cohort_id)
+    return render_template("stats/exam_people.html", exam=exam, who=who, label=exam_stats.WHO[who], people=people,
+                           unit_id=unit_id, cohort_id=cohort_id, kinds=exam_stats.WHO)
+
+
+SESSION_WHO = {"expected": "应到人员", "present": "出席人员", "leave": "请假人员", "makeup": "补学人员",
+               "absent": "缺席人员"}
+
+
+@bp.route("/sessions/<int:session_id>/people")
+def session_people(session_id: int):
+    session = _get(StudySession, session_id)
+    who = request.args.get("who", "expected")
+    if who not in SESSION_WHO:
+        raise NotFound("没有这类名单。")
+    people = study.session_people(session, who, scope_path())
+    return render_template("stats/session_people.html", session=session, who=who, label=SESSION_WHO[who],
+                           people=people, kinds=SESSION_WHO)
+
+
+PROGRAMME_WHO = {"members": "应学人员", "completed": "已完成人员", "unfinished": "未完成人员"}
+
+
+@bp.route("/programmes/<int:programme_id>")
+def programme(programme_id: int):
+    programme = _get(Programme, programme_id)
+    who = request.args.get("who", "unfinished")
+    if who not in PROGRAMME_WHO:
+        raise NotFound("没有这类名单。")
+    unit_id = request.args.get("unit", type=int)
+    by_unit = study.programme_by_unit(programme, scope_path())
+    chart = charts.rate_bars("各单位在线学习率", [
+        (f.label, f.rate, url_for("stats.programme", programme_id=programme.id, who="unfinished", unit=f.key))
+        for f in by_unit]) if by_unit else None
+    return render_template("stats/programme.html", programme=programme, who=who, label=PROGRAMME_WHO[who],
+                           total=study.programme_figures(programme, scope_path()), by_unit=by_unit,
+                           by_cohort=study.programme_by_cohort(programme, scope_path()), chart=chart,
+                           people=study.programme_people(programme, who, scope=scope_path(), unit_id=unit_id),
+                           kinds=PROGRAMME_WHO, unit_id=unit_id)
+
+
+@bp.route("/exams/<int:exam_id>/items")
+def items(exam_id: int):
+    exam = _get(Exam, exam_id)
+    analysis = item_stats.item_analysis(exam)
+    return render_template("stats/items.html", exam=exam, items=analysis,
+                           flagged=sum(1 for i in analysis if i.flags))
+
+
+@bp.route("/export")
+def export():
+    chosen = chosen_year()
+    fmt = request.args.get("format", "xlsx")
+    table = request.args.get("table", "summary")
+    summary = year.summary(chosen, scope_path())
+    if fmt == "csv":
+        if table not in export_tables.TABLES:
+            raise NotFound("没有这张表。")
+        body, mimetype, name = (export_tables.csv_table(summary, table), CSV_MIMETYPE,
+                                f"{chosen}年{export_tables.TABLES[table]}.csv")
+    else:
+        body, mimetype, name = export_tables.xlsx_bytes(summary), XLSX_MIMETYPE, f"{chosen}年学法考法统计.xlsx"
+    return download(body, mimetype, name)
+
+
+def download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+from . import api, report_routes  # noqa: E402,F401  (routes on this blueprint and the API's)
