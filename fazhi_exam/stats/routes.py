@@ -70,7 +70,7 @@ def dashboard():
         for line in summary.exams]) if summary.exams else None
     return render_template("stats/dashboard.html", summary=summary, year=chosen, years=year.years_with_records(),
                            groups=year.GROUPS, attendance_chart=attendance_chart, exam_chart=exam_chart,
-                           planned=year.planned_sessions(chosen))
+                           planned=year.planned_sessions(chosen), tables=export_tables.TABLES)
 
 
 @bp.route("/exams/<int:exam_id>")

@@ -119,3 +119,18 @@ def test_cli_export(app, runner, scores, tmp_path):
     assert openpyxl.load_workbook(out)["成绩汇总表"]["C4"].value == 3
     bad = runner.invoke(args=["stats", "export", "--year", "2023", "-o", str(tmp_path / "x.pdf")])
     assert bad.exit_code != 0 and "应以 .xlsx 或 .csv 结尾" in bad.output
+
+
+def test_dashboard_for_the_year(app, scores, auth, client):
+    _, exam_id = scores
+    auth.login("peixun")
+    page = client.get("/stats/?year=2023").get_data(as_text=True)
+    assert "2023年学法考法统计" in page and "2023年第一次镇村干部普法考试" in page
+    assert f'href="/stats/exams/{exam_id}/people?who=passed' in page  # the number links to the names
+    assert "<svg" in page and "cdn" not in page.lower()
+    assert 'title="合格率 = 合格人数 ÷ 参考人数（通行口径）。"' in page  # the definition as a tooltip
+    empty = client.get("/stats/?year=2022").get_data(as_text=True)
+    assert "本年度没有正式考试" in empty
+    auth.logout()
+    auth.login("zhang")
+    assert client.get("/stats/?year=2023").status_code == 403
