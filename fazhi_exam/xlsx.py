@@ -24,13 +24,19 @@ class Percent:
     value: float | None
 
 
-def text_cell(ws, value, *, bold: bool = False) -> WriteOnlyCell:
+def text_cell(ws, value, *, bold: bool = False):
+    """A value for a write-only row. Plain values go as they are (openpyxl stores a str as text
+    unless it starts with "="); a cell object only where text must be forced, or for a format."""
     if isinstance(value, Percent):
         cell = WriteOnlyCell(ws, value=value.value)
         cell.number_format = "0.0%"
         return cell
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not bold and not value.startswith("="):
+            return value
+    elif not bold:
+        return value
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str) and value:
         cell.data_type = "s"

@@ -6,8 +6,8 @@
 - 点双列相关 r: Pearson correlation of the item score with the total less that item (corrected);
 - how often each option was chosen, in the question's own letters.
 
-Two SQL aggregates: one for P, D and r (sums per question), one counting responses per shown
-option order — the Python only turns at most a few rows per question into figures."""
+One SQL aggregate (after counting the examinees), grouped by question and by response as shown
+with its option order — the Python adds up those few rows per question into figures."""
 from __future__ import annotations
 
 import json
@@ -71,54 +71,56 @@ def group_size(n: int) -> int:
     return max(1, math.floor(GROUP * n + 0.5)) if n else 0
 
 
-def examinees(exam: Exam):
-    """Subquery (attempt_id, total, pos, n): each person's counted graded attempt, ranked by total."""
+def counted_attempts(exam: Exam):
+    """Subquery (attempt_id, total): each person's counted attempt (best or last), if fully graded."""
+    if exam.max_attempts == 1:  # one attempt each: nothing to choose
+        return (select(Attempt.id.label("attempt_id"), Attempt.score.label("total"))
+                .where(Attempt.exam_id == exam.id, Attempt.status == "graded").subquery("counted"))
     best_first = func.coalesce(Attempt.score, -1) if exam.score_policy == "best" else literal(0)
-    ranked = (select(Attempt.id.label("attempt_id"), Attempt.score.label("total"),
+    ranked = (select(Attempt.id.label("attempt_id"), Attempt.score.label("total"), Attempt.status,
                      func.row_number().over(partition_by=Attempt.user_id,
                                             order_by=(best_first.desc(), Attempt.number.desc())).label("rn"))
               .where(Attempt.exam_id == exam.id, Attempt.status.in_(("submitted", "graded")))
               .subquery("ranked"))
-    counted = (select(ranked.c.attempt_id, ranked.c.total)
-               .where(ranked.c.rn == 1)
-               .join(Attempt, Attempt.id == ranked.c.attempt_id).where(Attempt.status == "graded")
-               .subquery("counted"))
-    return (select(counted.c.attempt_id, counted.c.total,
-                   func.row_number().over(order_by=(counted.c.total.desc(), counted.c.attempt_id)).label("pos"),
-                   func.count().over().label("n"))
+    return (select(ranked.c.attempt_id, ranked.c.total)
+            .where(ranked.c.rn == 1, ranked.c.status == "graded").subquery("counted"))
+
+
+def examinees(exam: Exam):
+    """Subquery (attempt_id, total, top, bottom): the counted attempts, and whether each is in the top
+    or bottom 27 % by total (ties broken by attempt id)."""
+    counted = counted_attempts(exam)
+    n = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    k = group_size(n)
+    pos = func.row_number().over(order_by=(counted.c.total.desc(), counted.c.attempt_id))
+    placed = select(counted.c.attempt_id, counted.c.total, pos.label("pos")).subquery("placed")
+    return (select(placed.c.attempt_id, placed.c.total,
+                   case((placed.c.pos <= k, 1), else_=0).label("top"),
+                   case((placed.c.pos > n - k, 1), else_=0).label("bottom"))
             .subquery("examinees"))
 
 
-def _figures_statement(exam: Exam):
+def _statement(exam: Exam):
+    """One pass over the examinees' answers, grouped by question and by the response as shown with
+    the option order it was shown in: the sums for P, D and r, and the counts for the options."""
     e = examinees(exam)
     x = func.coalesce(Answer.score, 0.0)
     frac = x / AttemptQuestion.points
     y = e.c.total - x
-    k = func.floor(GROUP * e.c.n + 0.5)
-    k = case((k < 1, 1), else_=k)
-    top = e.c.pos <= k
-    bottom = e.c.pos > e.c.n - k
-    return (select(AttemptQuestion.question_id, func.max(AttemptQuestion.version_id).label("version_id"),
+    response, order = cast(Answer.response, Text), cast(AttemptQuestion.option_order, Text)
+    return (select(AttemptQuestion.question_id, response.label("response"), order.label("order"),
+                   func.max(AttemptQuestion.version_id).label("version_id"),
                    func.count().label("n"), func.sum(frac).label("sf"),
-                   func.sum(case((top, frac), else_=0)).label("top_f"),
-                   func.sum(case((top, 1), else_=0)).label("top_n"),
-                   func.sum(case((bottom, frac), else_=0)).label("bot_f"),
-                   func.sum(case((bottom, 1), else_=0)).label("bot_n"),
+                   func.sum(e.c.top * frac).label("top_f"), func.sum(e.c.top).label("top_n"),
+                   func.sum(e.c.bottom * frac).label("bot_f"), func.sum(e.c.bottom).label("bot_n"),
                    func.sum(x).label("sx"), func.sum(y).label("sy"), func.sum(x * y).label("sxy"),
                    func.sum(x * x).label("sxx"), func.sum(y * y).label("syy"))
             .select_from(e).join(AttemptQuestion, AttemptQuestion.attempt_id == e.c.attempt_id)
             .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
-            .group_by(AttemptQuestion.question_id))
-
-
-def _choices_statement(exam: Exam):
-    e = examinees(exam)
-    response, order = cast(Answer.response, Text), cast(AttemptQuestion.option_order, Text)
-    return (select(AttemptQuestion.question_id, response.label("response"), order.label("order"),
-                   func.count().label("n"))
-            .select_from(e).join(AttemptQuestion, AttemptQuestion.attempt_id == e.c.attempt_id)
-            .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
             .group_by(AttemptQuestion.question_id, response, order))
+
+
+SUMS = ("n", "sf", "top_f", "top_n", "bot_f", "bot_n", "sx", "sy", "sxy", "sxx", "syy")
 
 
 def _correlation(n, sx, sy, sxy, sxx, syy) -> float | None:
@@ -129,31 +131,44 @@ def _correlation(n, sx, sy, sxy, sxx, syy) -> float | None:
 
 
 def item_analysis(exam: Exam) -> list[Item]:
-    rows = db.session.execute(_figures_statement(exam)).all()
-    versions = {v.id: v for v in db.session.scalars(
-        select(QuestionVersion).where(QuestionVersion.id.in_([r.version_id for r in rows])))}
-    responses: dict[int, list[tuple[object, list]]] = {}
+    sums: dict[int, dict[str, float]] = {}
+    version_of: dict[int, int] = {}
+    choices: dict[int, Counter] = {}
     unanswered: Counter = Counter()
-    for qid, response, order, n in db.session.execute(_choices_statement(exam)):
-        if response is None or response == "null":
-            unanswered[qid] += n
-            continue
-        responses.setdefault(qid, []).append((json.loads(response), json.loads(order or "[]"), n))
-    items = []
+    versions: dict[int, QuestionVersion] = {}
+    parsed: dict[str | None, object] = {None: None, "null": None}  # the same few JSON texts recur
+
+    def parse(text):
+        if text not in parsed:
+            parsed[text] = json.loads(text)
+        return parsed[text]
+
+    rows = db.session.execute(_statement(exam)).all()  # a few rows per question: response × order
+    for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_({r.version_id for r in rows}))):
+        versions[v.id] = v
     for r in rows:
+        total = sums.setdefault(r.question_id, dict.fromkeys(SUMS, 0.0))
+        for name in SUMS:
+            total[name] += float(getattr(r, name) or 0)
+        version_of[r.question_id] = max(version_of.get(r.question_id, 0), r.version_id)
+        response = parse(r.response)
+        if response is None:
+            unanswered[r.question_id] += r.n
+            continue
         version = versions[r.version_id]
         qtype = REGISTRY[version.type]
-        choices: Counter = Counter()
-        for resp, order, n in responses.get(r.question_id, []):
-            for choice, count in qtype.summarise(version.answer, [qtype.to_original(resp, order)]).items():
-                choices[choice] += count * n
-        sx, sy = float(r.sx or 0), float(r.sy or 0)
+        counts = choices.setdefault(r.question_id, Counter())
+        for choice, count in qtype.summarise(version.answer, [qtype.to_original(response, parse(r.order))]).items():
+            counts[choice] += count * r.n
+    items = []
+    for qid, t in sums.items():
+        version = versions[version_of[qid]]
+        n = int(t["n"])
         items.append(Item(
-            question_id=r.question_id, version_id=r.version_id, type=version.type, stem=version.stem,
-            key=version.answer, n=r.n, facility=float(r.sf) / r.n if r.n else None,
-            discrimination=(float(r.top_f) / r.top_n - float(r.bot_f) / r.bot_n) if r.top_n and r.bot_n else None,
-            point_biserial=_correlation(r.n, sx, sy, float(r.sxy or 0), float(r.sxx or 0), float(r.syy or 0)),
-            choices=choices, unanswered=unanswered[r.question_id]))
+            question_id=qid, version_id=version.id, type=version.type, stem=version.stem, key=version.answer, n=n,
+            facility=t["sf"] / n if n else None,
+            discrimination=(t["top_f"] / t["top_n"] - t["bot_f"] / t["bot_n"]) if t["top_n"] and t["bot_n"] else None,
+            point_biserial=_correlation(n, t["sx"], t["sy"], t["sxy"], t["sxx"], t["syy"]),
+            choices=choices.get(qid, Counter()), unanswered=unanswered[qid]))
     items.sort(key=lambda i: (not i.flags, i.facility if i.facility is not None else 1, i.question_id))
     return items
-
