@@ -6,9 +6,12 @@ now — plus everyone who has a record (a finished attempt, an attendance mark),
 member when it was made, even if they have since left the groups or been deactivated."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 
 from ..models import OrgUnit, User, user_cohorts
+
+# Breakdowns by unit list siblings in their own order (as on the unit admin page), the town first.
+UNIT_ORDER = (func.coalesce(func.max(OrgUnit.parent_id), 0), func.max(OrgUnit.sort_order), OrgUnit.id)
 
 
 def in_groups_sql(cohort_ids: list[int], unit_paths: list[str]) -> ColumnElement[bool]:

@@ -17,7 +17,7 @@ from sqlalchemy import Integer, Select, and_, case, cast, func, literal, select
 
 from ..extensions import db
 from ..models import Attempt, Cohort, Exam, OrgUnit, User, exam_cohorts, exam_units, user_cohorts
-from .audience import members
+from .audience import UNIT_ORDER, members
 
 FINISHED = ("submitted", "graded")
 BANDS = 10  # score distribution in 10 % bands of the paper's total
@@ -147,7 +147,7 @@ def by_unit(exam: Exam, scope: str | None = None) -> list[Figures]:
     stmt = (select(OrgUnit.id, OrgUnit.name, *_aggregates(p)).select_from(a)
             .outerjoin(p, p.c.user_id == a.c.user_id)
             .outerjoin(OrgUnit, OrgUnit.id == a.c.org_unit_id)
-            .group_by(OrgUnit.id, OrgUnit.name, OrgUnit.path).order_by(OrgUnit.path))
+            .group_by(OrgUnit.id, OrgUnit.name).order_by(*UNIT_ORDER))
     return [_figures(r, r.name or "（未分配单位）", r.id) for r in db.session.execute(stmt)]
 
 

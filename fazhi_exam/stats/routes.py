@@ -68,7 +68,12 @@ def dashboard():
     exam_chart = charts.rate_bars(f"{chosen}年各场考试合格率", [
         (line.exam.title, line.figures.pass_rate, url_for("stats.exam", exam_id=line.exam.id))
         for line in summary.exams]) if summary.exams else None
+    units = study.attendance_by_unit(chosen, scope_path())
+    unit_chart = charts.rate_bars(f"{chosen}年各单位集中学法出勤率", [
+        (u.label, u.rate, url_for("stats.attendance", year=chosen, unit=u.key)) for u in units], target=0.9) \
+        if units else None
     return render_template("stats/dashboard.html", summary=summary, year=chosen, years=year.years_with_records(),
+                           unit_attendance=units, unit_attendance_chart=unit_chart,
                            groups=year.GROUPS, attendance_chart=attendance_chart, exam_chart=exam_chart,
                            planned=year.planned_sessions(chosen), tables=export_tables.TABLES)
 
@@ -112,6 +117,16 @@ def session_people(session_id: int):
     people = study.session_people(session, who, scope_path())
     return render_template("stats/session_people.html", session=session, who=who, label=SESSION_WHO[who],
                            people=people, kinds=SESSION_WHO)
+
+
+@bp.route("/attendance")
+def attendance():
+    """The names behind a unit's attendance over the year."""
+    chosen = chosen_year()
+    unit_id = request.args.get("unit", type=int)
+    return render_template("stats/attendance.html", year=chosen, unit_id=unit_id,
+                           units=study.attendance_by_unit(chosen, scope_path()),
+                           people=study.attendance_by_person(chosen, scope_path(), unit_id))
 
 
 PROGRAMME_WHO = {"members": "应学人员", "completed": "已完成人员", "unfinished": "未完成人员"}

@@ -32,7 +32,7 @@ from ..models import (
     session_units,
     user_cohorts,
 )
-from .audience import members
+from .audience import UNIT_ORDER, members
 
 
 def _session_audience(session_id) -> ColumnElement[bool]:
@@ -123,6 +123,49 @@ def attendance_by_month(year: int, scope: str | None = None) -> list[tuple[int, 
         t[0] += expected
         t[1] += int(present)
     return [(m, *totals[m]) for m in sorted(totals)]
+
+
+@dataclass
+class AttendanceTotals:
+    """Person-sessions of the year for a unit or a person: expected, present, leave, makeup."""
+
+    label: str
+    expected: int
+    present: int
+    leave: int
+    makeup: int
+    key: int | None = None
+    username: str = ""
+
+    @property
+    def absent(self) -> int:
+        return self.expected - self.present - self.leave - self.makeup
+
+    @property
+    def rate(self) -> float | None:
+        return self.present / self.expected if self.expected else None
+
+
+def attendance_by_unit(year: int, scope: str | None = None) -> list[AttendanceTotals]:
+    """The year's sessions added up per org unit (人次)."""
+    p = _pairs(year, scope)
+    stmt = (select(OrgUnit.id, OrgUnit.name, *_counts(p)).select_from(p)
+            .outerjoin(OrgUnit, OrgUnit.id == p.c.unit_id)
+            .group_by(OrgUnit.id, OrgUnit.name).order_by(*UNIT_ORDER))
+    return [AttendanceTotals(r.name or "（未分配单位）", r.expected, int(r.present), int(r.leave), int(r.makeup), r.id)
+            for r in db.session.execute(stmt)]
+
+
+def attendance_by_person(year: int, scope: str | None = None, unit_id: int | None = None) -> list[AttendanceTotals]:
+    """The names behind a unit's figure: each person's sessions of the year."""
+    p = _pairs(year, scope)
+    stmt = (select(User.id, User.name, User.username, *_counts(p)).select_from(p)
+            .join(User, User.id == p.c.user_id).outerjoin(OrgUnit, OrgUnit.id == p.c.unit_id)
+            .group_by(User.id, User.name, User.username, OrgUnit.path).order_by(OrgUnit.path, User.name, User.id))
+    if unit_id is not None:
+        stmt = stmt.where(p.c.unit_id == unit_id)
+    return [AttendanceTotals(r.name, r.expected, int(r.present), int(r.leave), int(r.makeup), r.id, r.username)
+            for r in db.session.execute(stmt)]
 
 
 def clock_month(at: datetime) -> int:
@@ -218,7 +261,7 @@ def programme_by_unit(programme: Programme, scope: str | None = None) -> list[St
     c = programme_completion(programme).subquery("c")
     stmt = (select(OrgUnit.id, OrgUnit.name, *_study_counts(c)).select_from(m)
             .outerjoin(c, c.c.user_id == m.c.user_id).outerjoin(OrgUnit, OrgUnit.id == m.c.org_unit_id)
-            .group_by(OrgUnit.id, OrgUnit.name, OrgUnit.path).order_by(OrgUnit.path))
+            .group_by(OrgUnit.id, OrgUnit.name).order_by(*UNIT_ORDER))
     return [StudyFigures(r.name or "（未分配单位）", r.members, int(r.completed), r.id)
             for r in db.session.execute(stmt)]
 

@@ -129,6 +129,7 @@ def test_dashboard_for_the_year(app, scores, auth, client):
     assert f'href="/stats/exams/{exam_id}/people?who=passed' in page  # the number links to the names
     assert "<svg" in page and "cdn" not in page.lower()
     assert 'title="合格率 = 合格人数 ÷ 参考人数（通行口径）。"' in page  # the definition as a tooltip
+    assert client.get("/stats/attendance?year=2023").status_code == 200
     empty = client.get("/stats/?year=2022").get_data(as_text=True)
     assert "本年度没有正式考试" in empty
     auth.logout()

@@ -53,6 +53,10 @@ def test_attendance_rates_and_names(app, town, make_user):
         assert [p.username for p in study.session_people(first, "absent")] == ["dd"]
         assert sorted(p.username for p in study.session_people(first, "present")) == ["aa", "bb", "ee"]
         assert study.attendance_by_month(2023) == [(3, 5, 3), (4, 2, 0)]
+        units = {u.label: (u.expected, u.present, u.leave, u.makeup, u.absent) for u in study.attendance_by_unit(2023)}
+        assert units == {"王庄村": (4, 2, 0, 1, 1), "李庄村": (3, 1, 1, 0, 1)}
+        people = {p.username: (p.expected, p.present) for p in study.attendance_by_person(2023, unit_id=village.id)}
+        assert people == {"aa": (2, 1), "bb": (2, 1)}
         scoped = {r.session.topic: r.expected for r in study.session_rows(2023, scope=village.path)}
         assert scoped == {"宪法": 2, "民法典": 2}
 
