@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Text, case, cast, func, literal, select
+from sqlalchemy import Text, case, cast, func, literal, select, text
 
 from ..bank.types import REGISTRY, TYPE_LABELS
 from ..extensions import db
@@ -130,6 +132,23 @@ def _correlation(n, sx, sy, sxy, sxx, syy) -> float | None:
     return (n * sxy - sx * sy) / math.sqrt(vx * vy)
 
 
+@contextmanager
+def _exam_scoped_plan() -> Iterator[None]:
+    """PostgreSQL: one exam's answers are a small part of the table, which the planner underrates and
+    answers with hash joins over whole tables; index lookups are faster (3.5 s → 2.2 s for 20,000
+    attempts of 100,000), and compiling the plan (JIT) costs more than it saves. Only for this read."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        db.session.execute(text("SET LOCAL enable_hashjoin = off"))
+        db.session.execute(text("SET LOCAL jit = off"))
+    try:
+        yield
+    finally:
+        if postgres:
+            db.session.execute(text("SET LOCAL enable_hashjoin TO DEFAULT"))
+            db.session.execute(text("SET LOCAL jit TO DEFAULT"))
+
+
 def item_analysis(exam: Exam) -> list[Item]:
     sums: dict[int, dict[str, float]] = {}
     version_of: dict[int, int] = {}
@@ -143,7 +162,8 @@ def item_analysis(exam: Exam) -> list[Item]:
             parsed[text] = json.loads(text)
         return parsed[text]
 
-    rows = db.session.execute(_statement(exam)).all()  # a few rows per question: response × order
+    with _exam_scoped_plan():
+        rows = db.session.execute(_statement(exam)).all()  # a few rows per question: response × order
     for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_({r.version_id for r in rows}))):
         versions[v.id] = v
     for r in rows:
