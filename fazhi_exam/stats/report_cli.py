@@ -33,7 +33,7 @@ def _year(text: str | None) -> int:
 def report_command(year_text: str | None, output: Path | None, unit: str):
     """生成年度法治政府建设报告中学法考法部分的段落，或带附表和口径说明的 Word 文档。"""
     from ..accounts.orgs import find_unit_by_name
-    from . import report
+    from . import report, report_docx
     from . import year as year_stats
 
     chosen = _year(year_text)
@@ -51,7 +51,7 @@ def report_command(year_text: str | None, output: Path | None, unit: str):
             click.echo(text)
             click.echo()
         return
-    content = report.docx_bytes(summary, report.unit_name(scope))
+    content = report_docx.docx_bytes(summary, report.unit_name(scope))
     if output.is_dir():
         fail(f"无法写入文件 {output}：这是一个目录，请给出文件名，例如 {output / '年度报告.docx'}。")
     if not output.parent.is_dir():

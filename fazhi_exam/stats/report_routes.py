@@ -6,6 +6,7 @@ from urllib.parse import quote
 from flask import Response, render_template, request, url_for
 
 from . import report, year
+from .report_docx import docx_bytes
 from .routes import bp, chosen_year, scope_path
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -28,7 +29,7 @@ def _docx(chosen: int) -> Response:
     summary = year.summary(chosen, scope)
     unit = report.unit_name(scope)
     name = quote(f"{unit}{chosen}年度学法考法工作情况.docx")
-    return Response(report.docx_bytes(summary, unit), mimetype=DOCX_MIMETYPE, headers={
+    return Response(docx_bytes(summary, unit), mimetype=DOCX_MIMETYPE, headers={
         "Content-Disposition": f"attachment; filename=\"report-{chosen}.docx\"; filename*=UTF-8''{name}"})
 
 

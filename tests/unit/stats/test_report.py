@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from fazhi_exam import clock
 from fazhi_exam.extensions import db
 from fazhi_exam.models import Cohort, StudyTime, User
-from fazhi_exam.stats import report, year
+from fazhi_exam.stats import report, report_docx, year
 from fazhi_exam.stats.exams import Figures
 from fazhi_exam.stats.study import StudyFigures
 from fazhi_exam.study.attendance import record
@@ -133,7 +133,7 @@ def test_tables_hold_the_numbers_the_sentences_cite(app, year_2023):
 
 def test_docx_holds_title_sentences_tables_and_definitions(app, year_2023):
     with app.app_context():
-        content = report.docx_bytes(year.summary(2023), "大张楼镇",
+        content = report_docx.docx_bytes(year.summary(2023), "大张楼镇",
                                     generated_at=datetime(2024, 1, 10, 2, 5, tzinfo=UTC))
     document = docx.Document(io.BytesIO(content))
     texts = [p.text for p in document.paragraphs]
