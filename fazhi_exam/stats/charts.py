@@ -12,11 +12,13 @@ from .formats import percent as _pct
 BAR = "#b71c1c"
 MUTED = "#e0e0e0"
 WARN = "#ef6c00"
+MAX_LABEL = 20  # characters of a bar's label; longer ones end in … (the full text is its tooltip)
 
 
 def rate_bars(title: str, rows: Sequence[tuple[str, float | None, str | None]], *, target: float = 1.0) -> Markup:
     """rows: (label, rate 0–1 or None, link or None). Bars below the target are drawn in orange."""
-    label_w, bar_w, row_h = 120, 240, 22
+    longest = max((len(label) for label, _, _ in rows), default=4)
+    label_w, bar_w, row_h = min(max(longest, 4), MAX_LABEL) * 12 + 10, 240, 22
     height = row_h * len(rows) + 10
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {label_w + bar_w + 70} {height}" '
              f'width="100%" preserveAspectRatio="xMinYMin meet"><title>{escape(title)}</title>']
@@ -26,7 +28,9 @@ def rate_bars(title: str, rows: Sequence[tuple[str, float | None, str | None]], 
         colour = BAR if rate is not None and rate >= target else WARN
         bar = (f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row_h - 8}" fill="{MUTED}"/>'
                f'<rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row_h - 8}" fill="{colour}"/>')
-        text = (f'<text x="{label_w - 6}" y="{y + row_h - 8}" text-anchor="end" font-size="12">{escape(label)}</text>'
+        shown = label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1] + "…"
+        text = (f'<text x="{label_w - 6}" y="{y + row_h - 8}" text-anchor="end" font-size="12">'
+                f'<title>{escape(label)}</title>{escape(shown)}</text>'
                 f'<text x="{label_w + bar_w + 6}" y="{y + row_h - 8}" font-size="12">{_pct(rate)}</text>')
         item = bar + text
         parts.append(f'<a href="{escape(link)}">{item}</a>' if link else item)
