@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import session
 from flask_login import current_user, login_required
 
+from ..database import begin_writing, set_write_intent
 from ..errors import ValidationError, error_response
 from ..exam import attempts, views
 from ..extensions import db, login_manager
@@ -26,13 +27,17 @@ def start_attempt(exam_id: int):
 
 @bp.route("/attempts/<int:attempt_id>/answers/<int:question_id>", methods=["PUT"])
 def save_answer(attempt_id: int, question_id: int):
-    """Autosave. The usual case is authenticated inside the save's own read (no user is loaded);
-    anything else goes through the full login check and save_answer's refusals."""
+    """Autosave. The usual case: a read that also authenticates (no user is loaded), outside the write
+    lock, then one guarded upsert in its own short write transaction. Anything else goes through the
+    full login check and save_answer's refusals."""
     data = json_body()
     if "response" not in data or "seq" not in data:
         raise ValidationError("请提供 response 和 seq。", code="bad_request", status=400)
-    result = attempts.save_answer_in_session(session.get("_user_id"), attempt_id, question_id,
+    set_write_intent(False)  # the check only reads
+    pending = attempts.check_save_in_session(session.get("_user_id"), attempt_id, question_id,
                                              data["response"], data["seq"])
+    begin_writing(db.session)
+    result = attempts.write_save(pending) if pending is not None else None
     if result is None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -139,11 +139,17 @@ _UPSERT: dict[str, Any] = {}  # built once per dialect: constructing it costs mo
 
 
 def _upsert_statement(dialect: str):
+    """Write the answer only while its attempt is open (in progress, not past the deadline and the
+    grace) and only over an older one: both conditions inside the one statement."""
     if dialect not in _UPSERT:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         table = Answer.__table__
-        stmt = insert(table).values(attempt_question_id=bindparam("aq_id"), response=bindparam("response"),
-                                    seq=bindparam("seq"), saved_at=bindparam("now"))
+        open_attempt = exists().where(Attempt.id == bindparam("attempt_id"), Attempt.status == "in_progress",
+                                      Attempt.deadline >= bindparam("cutoff", type_=Attempt.deadline.type))
+        values = select(bindparam("aq_id", type_=table.c.attempt_question_id.type),
+                        bindparam("response", type_=table.c.response.type), bindparam("seq", type_=table.c.seq.type),
+                        bindparam("now", type_=table.c.saved_at.type)).where(open_attempt)
+        stmt = insert(table).from_select(["attempt_question_id", "response", "seq", "saved_at"], values)
         _UPSERT[dialect] = stmt.on_conflict_do_update(
             index_elements=["attempt_question_id"],
             set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at,
@@ -152,12 +158,13 @@ def _upsert_statement(dialect: str):
     return _UPSERT[dialect]
 
 
-def _upsert_answer(aq_id: int, response: Any, seq: int, now: datetime) -> bool:
-    """Write the answer unless a newer one is there: one atomic statement, no lock needed.
-    True when written, False when the stored answer has the same or a later seq."""
+def _upsert_answer(attempt_id: int, aq_id: int, response: Any, seq: int, now: datetime) -> bool:
+    """One atomic statement, no lock needed. True when written; False when a newer answer is there
+    or the attempt has closed meanwhile."""
     stmt = _upsert_statement(db.session.get_bind().dialect.name)
-    result = db.session.execute(stmt, {"aq_id": aq_id, "response": response, "seq": seq, "now": now})
-    return result.first() is not None  # no row back: a newer answer is there
+    result = db.session.execute(stmt, {"attempt_id": attempt_id, "aq_id": aq_id, "response": response, "seq": seq,
+                                       "now": now, "cutoff": now - grace()})
+    return result.first() is not None
 
 
 _SAVE_COLUMNS = (Attempt.user_id, Attempt.status, Attempt.deadline, AttemptQuestion.id, QuestionVersion.type,
@@ -185,35 +192,55 @@ def _open(row, now: datetime) -> bool:
     return row.status == "in_progress" and now <= row.deadline + grace()
 
 
-def _write(row, response: Any, seq: int, now: datetime) -> SaveResult:
+def _check_response(row, response: Any) -> None:
     if response is not None:
         problem = REGISTRY[row.type].response_problem(row.stem, len(row.options or []), response)
         if problem:
             raise ValidationError(problem, code="bad_response")
-    if not _upsert_answer(row.id, response, seq, now):
-        raise StaleSave("这次保存比已保存的答案更早，已忽略。")
-    return SaveResult(seq, max(0, int((row.deadline - now).total_seconds())))
 
 
-def save_answer_in_session(token: str | None, attempt_id: int, question_id: int, response: Any,
-                           seq: Any) -> SaveResult | None:
-    """The hot path of exam day: one read that also checks the login session, and one conditional
-    upsert — no user is loaded. None when anything is unusual (no such session, someone else's
-    attempt, a closed attempt, a pending password change): the caller then takes save_answer's
-    full path, which gives the right refusal."""
+@dataclass
+class PendingSave:
+    """A save that passed its checks, ready for its one write."""
+
+    attempt_id: int
+    aq_id: int
+    deadline: datetime
+    response: Any
+    seq: int
+
+
+def check_save_in_session(token: str | None, attempt_id: int, question_id: int, response: Any,
+                          seq: Any) -> PendingSave | None:
+    """The hot path of exam day, part one — a read only: one statement that finds the question in the
+    attempt and checks the login session with it (open, the attempt owner's, account active, no
+    password change pending); no user is loaded. None when anything is unusual (no such session,
+    someone else's attempt, a closed attempt): the caller then takes save_answer's full path, which
+    gives the right refusal."""
     _check_seq(seq)
     if not token:
         return None
     row = db.session.execute(_SAVE_READ_BY_SESSION, {"attempt_id": attempt_id, "question_id": question_id,
                                                      "token": token}).first()
-    now = clock.now()
-    if row is None or not _open(row, now):
+    if row is None or not _open(row, clock.now()):
         return None
-    return _write(row, response, seq, now)
+    _check_response(row, response)
+    return PendingSave(attempt_id, row.id, row.deadline, response, seq)
+
+
+def write_save(pending: PendingSave) -> SaveResult | None:
+    """Part two — the one write, which re-checks that the attempt is open and the answer newer, so the
+    read may run in an earlier transaction (outside SQLite's write lock). None when nothing was
+    written (a newer answer, or the attempt closed in between): take the full path to say which."""
+    now = clock.now()
+    if not _upsert_answer(pending.attempt_id, pending.aq_id, pending.response, pending.seq, now):
+        return None
+    return SaveResult(pending.seq, max(0, int((pending.deadline - now).total_seconds())))
 
 
 def save_answer(user: User, attempt_id: int, question_id: int, response: Any, seq: Any) -> SaveResult:
-    """Save one answer: one read (attempt, question, version) and one conditional upsert."""
+    """Save one answer with every refusal: one read (attempt, question, version) and one conditional
+    upsert, in one write transaction."""
     _check_seq(seq)
     row = db.session.execute(_SAVE_READ, {"attempt_id": attempt_id, "question_id": question_id}).first()
     if row is None or row.user_id != user.id:
@@ -226,7 +253,10 @@ def save_answer(user: User, attempt_id: int, question_id: int, response: Any, se
         audit.record("late_save_refused", actor=user, target=attempt.exam.title,
                      details={"attempt": attempt.id, "question": question_id, "seq": seq})
         raise AttemptClosed("考试时间已到或已交卷，不能再修改答案。")
-    return _write(row, response, seq, now)
+    _check_response(row, response)
+    if not _upsert_answer(attempt_id, row.id, response, seq, now):
+        raise StaleSave("这次保存比已保存的答案更早，已忽略。")
+    return SaveResult(seq, max(0, int((row.deadline - now).total_seconds())))
 
 
 def submit(user: User, attempt_id: int) -> Attempt:

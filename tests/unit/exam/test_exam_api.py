@@ -259,3 +259,36 @@ def test_autosave_checks_the_login_session_like_every_other_call(app, make_exam)
     with app.app_context():
         seqs = db.session.scalars(sa.select(Answer.seq)).all()
     assert seqs == [5]
+
+
+def test_a_save_checked_before_the_attempt_closed_is_not_written_after(app, make_exam):
+    """The save's check and its write are separate transactions: an attempt submitted (or past its
+    deadline and grace) in between must refuse the write, and the API answers 409 as for any late save."""
+    from fazhi_exam.exam import attempts
+    from fazhi_exam.models import Answer, User
+
+    exam_id = make_exam()
+    api = login(app, "zhang")
+    paper = api.call("POST", f"/api/v1/exams/{exam_id}/attempts").get_json()
+    aid, qid = paper["attempt_id"], next(q["id"] for q in paper["questions"] if q["type"] == "judge")
+    with app.app_context():
+        from fazhi_exam.models import LoginSession
+
+        token = db.session.scalar(sa.select(LoginSession.token))
+        pending = attempts.check_save_in_session(token, aid, qid, True, 1)
+        assert pending is not None
+        user = db.session.scalar(sa.select(User).where(User.username == "zhang"))
+        attempts.submit(user, aid)  # closes between the check and the write
+        assert attempts.write_save(pending) is None
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
+    late = api.call("PUT", f"/api/v1/attempts/{aid}/answers/{qid}", json={"response": True, "seq": 2})
+    assert late.status_code == 409 and late.get_json()["error"] == "attempt_closed"
+    second = make_exam(title="第二场")
+    paper = api.call("POST", f"/api/v1/exams/{second}/attempts").get_json()
+    aid, qid = paper["attempt_id"], next(q["id"] for q in paper["questions"] if q["type"] == "judge")
+    with app.app_context():
+        pending = attempts.check_save_in_session(token, aid, qid, True, 1)
+        clock.advance(timedelta(minutes=60, seconds=31))  # past the deadline and the 30 s grace
+        assert attempts.write_save(pending) is None
+        db.session.rollback()
