@@ -13,7 +13,7 @@ from . import exams as exam_stats
 from . import items as item_stats
 from . import year
 from .charts import band_labels
-from .routes import scope_path
+from .routes import chosen_year, scope_path
 
 DEFINITIONS = {
     "expected": "应考人数：考试结束时属于考试对象的人员（已参加考试的人员始终计入）",
@@ -72,8 +72,11 @@ def exam_items_json(exam_id: int):
 
 
 @bp.route("/stats/years/<int:year_>", methods=["GET"])
+@bp.route("/stats", methods=["GET"])
 @role_required("trainer", "admin")
-def year_json(year_: int):
+def year_json(year_: int | None = None):
+    """A year's summary: /stats/years/2023, or /stats?year=2023 (default: this year)."""
+    year_ = year_ or chosen_year()
     s = year.summary(year_, scope_path())
     present, expected = s.attendance
     return {

@@ -48,6 +48,7 @@ def test_exam_stats_api(app, scores, client):
     year = trainer.call("GET", "/api/v1/stats/years/2023").get_json()
     assert [(e["id"], e["expected"], e["passed"]) for e in year["exams"]] == [(exam_id, 3, 1)]
     assert year["groups"]["cadre"]["exams"] == 1
+    assert trainer.call("GET", "/api/v1/stats?year=2023").get_json() == year
     items = trainer.call("GET", f"/api/v1/exams/{exam_id}/items").get_json()["items"]
     assert items and all(0 <= i["facility"] <= 1 for i in items)
 
