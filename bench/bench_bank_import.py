@@ -36,7 +36,8 @@ def make_file(path: Path) -> None:
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
+from bench.harness import peak_rss_mb
 mode, path, folder = sys.argv[1:4]
 start = time.perf_counter()
 if mode == "floor":
@@ -62,7 +63,7 @@ else:
         start = t0
         result = {"rows": report.created}
 result["seconds"] = time.perf_counter() - start
-result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+result["max_rss_mb"] = peak_rss_mb()
 print(json.dumps(result))
 """
 

@@ -16,8 +16,8 @@ import httpx
 import sqlalchemy as sa
 
 from .exam_world import PASSWORD, build, server
+from .harness import postgres_database
 
-PG_URL = os.environ.get("FAZHI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 THROUGHPUT_CLIENTS, THROUGHPUT_SECONDS = 16, 10
 
 
@@ -140,19 +140,6 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
 
 
-def _postgres_db(name: str) -> str | None:
-    admin = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    except sa.exc.OperationalError:
-        return None
-    finally:
-        admin.dispose()
-    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
 def run() -> None:
     examinees = int(os.environ.get("FAZHI_BENCH_EXAMINEES", "1000"))
     rounds = int(os.environ.get("FAZHI_BENCH_ROUNDS", "3"))
@@ -162,7 +149,7 @@ def run() -> None:
         sqlite_url = f"sqlite:///{instance / 'bench.sqlite'}"
         exam_id = build(sqlite_url, instance, examinees + THROUGHPUT_CLIENTS)
         results.append(throughput("SQLite, waitress", sqlite_url, instance, exam_id, "waitress", offset=examinees))
-        pg_url = _postgres_db("fazhi_bench")
+        pg_url = postgres_database("fazhi_bench")
         if pg_url:
             pg_exam = build(pg_url, instance, THROUGHPUT_CLIENTS)
             results.append(throughput("PostgreSQL, gunicorn ×2", pg_url, instance, pg_exam, "gunicorn"))

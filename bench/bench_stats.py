@@ -8,8 +8,8 @@ same database:
 - the full .xlsx export (every sheet) in a fresh process — target under 20 s and 300 MB peak
   memory; floor: the same process writing the per-person score rows, read with one raw query.
 
-FAZHI_BENCH_ATTEMPTS changes the size; FAZHI_BENCH_POSTGRES_URL names a server (default: the local
-one, skipped if unreachable)."""
+FAZHI_BENCH_ATTEMPTS changes the size; FAZHI_BENCH_POSTGRES_URL names a database on the PostgreSQL
+server to use (default: the local one's "postgres"; skipped if unreachable)."""
 from __future__ import annotations
 
 import json
@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import sqlalchemy as sa
+from bench.harness import drop_postgres_database, postgres_database
 
 ATTEMPTS = int(os.environ.get("FAZHI_BENCH_ATTEMPTS", "100000"))
-POSTGRES_SERVER = os.environ.get("FAZHI_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 PG_DATABASE = "fazhi_bench_stats"
 
 MEASURE = r"""
@@ -66,7 +65,8 @@ print(json.dumps(out))
 """
 
 EXPORT = r"""
-import json, resource, sys, time
+import json, sys, time
+from bench.harness import peak_rss_mb
 mode, url, year, target = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 from fazhi_exam import create_app
 from fazhi_exam.extensions import db
@@ -85,7 +85,7 @@ with app.app_context():
         body = export.xlsx_bytes(years.summary(year))
     open(target, "wb").write(body)
     seconds = time.perf_counter() - t0
-print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb(),
                   "bytes": len(body)}))
 """
 
@@ -95,26 +95,6 @@ def _child(script: str, *args: str) -> dict:
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _postgres_url() -> str | None:
-    server = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-            conn.execute(sa.text(f"CREATE DATABASE {PG_DATABASE}"))
-    except sa.exc.OperationalError:
-        return None
-    finally:
-        server.dispose()
-    return f"{POSTGRES_SERVER}/{PG_DATABASE}"
-
-
-def _drop_postgres() -> None:
-    server = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-    server.dispose()
 
 
 def _one(label: str, url: str, folder: Path) -> list[tuple]:
@@ -141,7 +121,7 @@ def run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         rows += _one("SQLite", f"sqlite:///{folder}/stats.sqlite", folder)
-        pg = _postgres_url()
+        pg = postgres_database(PG_DATABASE)
         if pg is None:
             print("  PostgreSQL 不可用，跳过。")
         else:
@@ -149,7 +129,7 @@ def run() -> None:
                 (folder / "pg").mkdir()
                 rows += _one("PostgreSQL", pg, folder / "pg")
             finally:
-                _drop_postgres()
+                drop_postgres_database(PG_DATABASE)
     print("| 数据库 | 项目 | 秒 | 目标 | 底线 秒 | 比值 |\n|---|---|---|---|---|---|")
     for label, what, seconds, target, floor in rows:
         ok = "达标" if seconds < target else "未达标"

@@ -2,20 +2,20 @@
 change, security headers, role checks."""
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
-from datetime import timedelta, timezone
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, abort, flash, g, redirect, request, send_file, session, url_for
 from flask_login import current_user
 
 from . import audit
+from .clock import BEIJING
 from .database import set_write_intent
 from .errors import DomainError, error_response
 from .extensions import db, login_manager
 
-BEIJING = timezone(timedelta(hours=8), "北京时间")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -39,6 +39,12 @@ def _unauthorized():
     if request.path.startswith("/api/"):
         return error_response(401, "unauthorized", "请先登录。")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def download(body: bytes, mimetype: str, filename: str) -> Response:
+    """A file to save: the Chinese name for browsers that read filename* (RFC 6266), an ASCII one
+    for those that do not."""
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=filename)
 
 
 def role_required(*roles: str):

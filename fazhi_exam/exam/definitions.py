@@ -3,19 +3,19 @@ trainer's form — checked field by field, then turned into an Exam with its rul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from .. import audit, clock
+from ..clock import BEIJING
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Bank, Cohort, Exam, ExamRule, Law, OrgUnit, Question, User
 from ..models.exam import EXAM_KINDS
 from .assembly import check_rules
 
-BEIJING = timezone(timedelta(hours=8))
 CHOICES = {
     "score_policy": ("best", "last"),
     "multiple_policy": ("all_or_nothing", "partial", "partial_half"),

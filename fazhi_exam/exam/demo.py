@@ -4,18 +4,18 @@ the first cadre exam, and one exam open now for the demo learner."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from .. import clock
+from ..clock import BEIJING
 from ..extensions import db
 from ..models import Answer, Exam, User
 from .attempts import finish, start_or_resume
 from .audience import in_audience
 from .definitions import create_exam, parse_spec
 
-BEIJING = timezone(timedelta(hours=8))
 STANDARD_PAPER = [  # 济宁 2019/2023: 40 单选 × 1 + 20 多选 × 2 + 20 判断 × 1 = 100
     {"type": "single", "count": 40, "points": 1},
     {"type": "multiple", "count": 20, "points": 2},

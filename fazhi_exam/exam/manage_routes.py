@@ -3,13 +3,13 @@ banks, preview a sample paper, publish / close, create the 补考, see attempts 
 from __future__ import annotations
 
 import random
-from datetime import timedelta, timezone
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..bank.types import REGISTRY, TYPE_LABELS
+from ..clock import BEIJING
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Attempt, Bank, Cohort, Exam, Law, OrgUnit
@@ -21,7 +21,6 @@ from .forms import RULE_ROWS, ExamForm
 from .views import shown_key
 
 bp = Blueprint("exam_manage", __name__, url_prefix="/manage/exams")
-BEIJING = timezone(timedelta(hours=8))
 
 
 @bp.before_request

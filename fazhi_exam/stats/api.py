@@ -13,17 +13,11 @@ from . import exams as exam_stats
 from . import items as item_stats
 from . import year
 from .charts import band_labels
+from .definitions import FIGURES
 from .routes import chosen_year, scope_path
 
-DEFINITIONS = {
-    "expected": "应考人数：考试结束时属于考试对象的人员（已参加考试的人员始终计入）",
-    "took": "参考人数：应考人员中有已交卷答卷的人数",
-    "took_rate": "参考率 = 参考人数 / 应考人数",
-    "passed": "合格人数：计分成绩（最高或最后一次）达到合格分的人数；计入补考时补考合格也算",
-    "pass_rate": "合格率 = 合格人数 / 参考人数",
-    "pass_rate_of_expected": "合格人数 / 应考人数",
-    "mean": "平均分、最高分、最低分按每人的最终成绩计算，待阅卷的不计入",
-}
+DEFINITIONS = {key: FIGURES[key] for key in ("expected", "took", "took_rate", "passed", "pass_rate", "mean")}
+DEFINITIONS["pass_rate_of_expected"] = FIGURES["pass_rate_expected"]
 
 
 def figures_json(f: exam_stats.Figures) -> dict:

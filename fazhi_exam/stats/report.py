@@ -16,6 +16,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..models import OrgUnit
+from .definitions import FIGURES
 from .formats import percent, ratio, score
 from .year import GROUPS, ExamLine, ProgrammeLine, YearSummary, groups_of
 
@@ -296,16 +297,10 @@ def definitions() -> list[str]:
     return [
         "学习次数：本年度已经举办（结束时间已过）的集中学法场次；按参学对象归类：镇干部、村干部或全体人员为镇村干部，"
         "另有行政执法人员、法律明白人和法律带头人。",
-        "出勤率 = 出席人数 ÷ 应到人数；请假、补学单列，不计为出席。",
+        FIGURES["attendance"],
         "考试次数：本年度开考的正式考试场数；模拟、练习不计，补考并入所补的正式考试，不单独计次。",
-        "应考人数：考试结束时属于考试对象（人员类别、单位）的人员；已参加考试的人员始终计入。",
-        "参考人数：应考人员中有已交卷答卷的人数。",
-        "参考率 = 参考人数 ÷ 应考人数。",
-        "合格人数：计分成绩（按考试设置取最高或最后一次）达到合格分的人数；计入补考时，补考合格也算合格。",
-        "合格率 = 合格人数 ÷ 参考人数（通行口径）。",
-        "合格/应考 = 合格人数 ÷ 应考人数。",
-        "平均分、最高分、最低分：按每人的最终成绩计算，待阅卷的答卷不计入。",
-        "在线学习率 = 完成培训项目全部必学资料并达到规定学时的人数 ÷ 项目对象人数。",
+        *(FIGURES[key] for key in ("expected", "took", "took_rate", "passed", "pass_rate", "pass_rate_expected",
+                                   "mean", "study_rate")),
         "人次：几场考试或几次学法的人数相加，同一人每场各计一次。",
         "法律明白人、法律带头人及各类人员人数：生成本报告时在册（启用）的人数。",
         "比率恰为100%时写作“100%”，其余如实保留一位小数（如93.3%）。",

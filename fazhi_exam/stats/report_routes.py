@@ -1,10 +1,9 @@
 """The annual report section: a page showing the sentences and tables, and a .docx download."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response, render_template, request, url_for
 
+from ..web import download
 from . import report, year
 from .report_docx import docx_bytes
 from .routes import bp, chosen_year, scope_path
@@ -28,9 +27,7 @@ def _docx(chosen: int) -> Response:
     scope = scope_path()
     summary = year.summary(chosen, scope)
     unit = report.unit_name(scope)
-    name = quote(f"{unit}{chosen}年度学法考法工作情况.docx")
-    return Response(docx_bytes(summary, unit), mimetype=DOCX_MIMETYPE, headers={
-        "Content-Disposition": f"attachment; filename=\"report-{chosen}.docx\"; filename*=UTF-8''{name}"})
+    return download(docx_bytes(summary, unit), DOCX_MIMETYPE, f"{unit}{chosen}年度学法考法工作情况.docx")
 
 
 @bp.route("/report", endpoint="report")

@@ -2,18 +2,16 @@
 behind every number, item analysis, exports and the report. A village admin sees their village."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from .. import clock
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Exam, Programme, StudySession
-from ..web import role_required
+from ..web import download, role_required
 from ..xlsx import CSV_MIMETYPE, XLSX_MIMETYPE
-from . import charts, formats, study, year
+from . import charts, definitions, formats, study, year
 from . import exams as exam_stats
 from . import export as export_tables
 from . import items as item_stats
@@ -37,6 +35,9 @@ def chosen_year() -> int:
     year = request.args.get("year", type=int)
     this_year = clock.now().astimezone(clock.BEIJING).year
     return year if year and 2000 <= year <= this_year + 1 else this_year
+
+
+bp.add_app_template_global(definitions.FIGURES, "stats_definitions")
 
 
 @bp.app_template_filter("pct")
@@ -172,12 +173,6 @@ def export():
     else:
         body, mimetype, name = export_tables.xlsx_bytes(summary), XLSX_MIMETYPE, f"{chosen}年学法考法统计.xlsx"
     return download(body, mimetype, name)
-
-
-def download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 from . import api, report_routes  # noqa: E402,F401  (routes on this blueprint and the API's)

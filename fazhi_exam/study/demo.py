@@ -3,18 +3,18 @@ and one session open for sign-in today."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
 from .. import clock
+from ..clock import BEIJING
 from ..extensions import db
 from ..models import Attendance, Cohort, Exam, Programme, StudyPlan, StudyTime, User
 from .materials import create_material
 from .plans import SessionFields, add_session, expected_users, get_or_create_plan
 from .programmes import create_programme
 
-BEIJING = timezone(timedelta(hours=8))
 TOPICS = [
     ("习近平法治思想的核心要义", "习近平法治思想"), ("宪法的基本原则与公民的基本权利义务", "宪法"),
     ("民法典总则编：民事主体与民事法律行为", "民法典"), ("民法典物权编：宅基地与土地承包经营权", "民法典"),

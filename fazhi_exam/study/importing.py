@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from .. import audit
 from ..accounts.auth import normalise_identifier
 from ..accounts.user_import import RowError, split_list
+from ..clock import BEIJING
 from ..errors import ValidationError
 from ..extensions import db
 from ..files import read_table
@@ -17,7 +18,6 @@ from ..models import Cohort, StudySession, User
 from . import attendance
 from .plans import SessionFields, add_session, get_or_create_plan
 
-BEIJING = timezone(timedelta(hours=8))
 PLAN_COLUMNS = ["日期", "开始时间", "结束时间", "学习主题", "学习法律", "主讲人", "地点", "参学对象", "是否必学"]
 SHEET_COLUMNS = ["日期", "学习主题", "姓名", "用户名或手机号", "出勤"]
 STATUS_WORDS = {"出席": "present", "到": "present", "√": "present", "✓": "present", "是": "present",

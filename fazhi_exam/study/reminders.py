@@ -3,18 +3,17 @@ village with phone numbers; a pure function yields the rows, the views write pag
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
 
 from sqlalchemy import select
 
 from .. import clock
+from ..clock import BEIJING
 from ..extensions import db
 from ..models import Attendance, Programme, StudyPlan, User
 from .plans import expected_users
 from .programmes import in_programme, progress
 
 DONE = ("present", "makeup", "leave")
-BEIJING = timezone(timedelta(hours=8))
 
 
 @dataclass

@@ -2,7 +2,7 @@
 for trainers."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from .. import clock
+from ..clock import BEIJING
 from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..models import ATTENDANCE_STATUSES, Attendance, Cohort, OrgUnit, StudyPlan, StudySession
@@ -17,7 +18,6 @@ from ..web import act, role_required
 from . import attendance, plans
 
 bp = Blueprint("study", __name__, url_prefix="/study")
-BEIJING = timezone(timedelta(hours=8))
 
 
 @bp.route("/")

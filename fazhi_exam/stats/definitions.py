@@ -1,0 +1,15 @@
+"""The definitions of the figures (DESIGN §5), in one wording: the pages' tooltips, the report's
+note of definitions and the API's "definitions" all read them from here."""
+from __future__ import annotations
+
+FIGURES = {
+    "expected": "应考人数：考试结束时属于考试对象（人员类别、单位）的人员；已参加考试的人员始终计入。",
+    "took": "参考人数：应考人员中有已交卷答卷的人数。",
+    "took_rate": "参考率 = 参考人数 ÷ 应考人数。",
+    "passed": "合格人数：计分成绩（按考试设置取最高或最后一次）达到合格分的人数；计入补考时，补考合格也算合格。",
+    "pass_rate": "合格率 = 合格人数 ÷ 参考人数（通行口径）。",
+    "pass_rate_expected": "合格/应考 = 合格人数 ÷ 应考人数。",
+    "mean": "平均分、最高分、最低分：按每人的最终成绩计算，待阅卷的答卷不计入。",
+    "attendance": "出勤率 = 出席人数 ÷ 应到人数；请假、补学单列，不计为出席。",
+    "study_rate": "在线学习率 = 完成培训项目全部必学资料并达到规定学时的人数 ÷ 项目对象人数。",
+}
