@@ -60,6 +60,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    from .verified import RememberingSessionInterface
+
+    app.session_interface = RememberingSessionInterface()
     _init_extensions(app)
     _register_blueprints(app)
     from .errors import register_error_handlers

@@ -30,15 +30,6 @@ def write_intent():
         _write_intent.reset(token)
 
 
-def begin_writing(session) -> None:
-    """After a read-only check, before its write. SQLite: end the read transaction, so that the next
-    one takes the write lock (BEGIN IMMEDIATE) only for the write itself. Elsewhere the transaction
-    simply goes on (row-level locking; another round trip would only cost)."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.commit()
-    _write_intent.set(True)
-
-
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     if engine.dialect.name != "sqlite":
         return

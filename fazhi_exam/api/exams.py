@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import session
 from flask_login import current_user, login_required
 
-from ..database import begin_writing, set_write_intent
 from ..errors import ValidationError, error_response
-from ..exam import attempts, views
-from ..extensions import db, login_manager
+from ..exam import attempts, autosave, views
+from ..extensions import csrf, db, login_manager
+from ..verified import check_csrf_header
 from . import bp, json_body
 
 
@@ -26,25 +26,22 @@ def start_attempt(exam_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/answers/<int:question_id>", methods=["PUT"])
+@csrf.exempt  # checked first thing below, remembering tokens that verified (verified.check_csrf_header)
 def save_answer(attempt_id: int, question_id: int):
-    """Autosave. The usual case: a read that also authenticates (no user is loaded), outside the write
-    lock, then one guarded upsert in its own short write transaction. Anything else goes through the
-    full login check and save_answer's refusals."""
+    """Autosave. The usual case is one guarded statement that also authenticates (no user is loaded;
+    exam.autosave). Anything else goes through the full login check and save_answer's refusals."""
+    check_csrf_header()
     data = json_body()
     if "response" not in data or "seq" not in data:
         raise ValidationError("请提供 response 和 seq。", code="bad_request", status=400)
-    set_write_intent(False)  # the check only reads
-    pending = attempts.check_save_in_session(session.get("_user_id"), attempt_id, question_id,
-                                             data["response"], data["seq"])
-    begin_writing(db.session)
-    result = attempts.write_save(pending) if pending is not None else None
-    if result is None:
+    result = autosave.save_in_session(session.get("_user_id"), attempt_id, question_id, data["response"], data["seq"])
+    if result is None:  # (when not None it is committed already)
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if current_user.must_change_password:
             return error_response(403, "password_change_required", "请先修改初始密码。")
         result = _save_checked(attempt_id, question_id, data)
-    db.session.commit()  # acknowledged only once it is committed
+        db.session.commit()  # acknowledged only once it is committed
     return {"saved": True, "seq": result.seq, "remaining_seconds": result.remaining_seconds}
 
 

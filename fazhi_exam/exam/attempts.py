@@ -135,33 +135,45 @@ class SaveResult:
     remaining_seconds: int
 
 
-_UPSERT: dict[str, Any] = {}  # built once per dialect: constructing it costs more than running it
+_UPSERT: dict[tuple[str, bool], Any] = {}  # built once: constructing one costs more than running it
 
 
-def _upsert_statement(dialect: str):
+def upsert_statement(dialect: str, *, by_session: bool = False):
     """Write the answer only while its attempt is open (in progress, not past the deadline and the
-    grace) and only over an older one: both conditions inside the one statement."""
-    if dialect not in _UPSERT:
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        table = Answer.__table__
-        open_attempt = exists().where(Attempt.id == bindparam("attempt_id"), Attempt.status == "in_progress",
-                                      Attempt.deadline >= bindparam("cutoff", type_=Attempt.deadline.type))
-        values = select(bindparam("aq_id", type_=table.c.attempt_question_id.type),
-                        bindparam("response", type_=table.c.response.type), bindparam("seq", type_=table.c.seq.type),
-                        bindparam("now", type_=table.c.saved_at.type)).where(open_attempt)
-        stmt = insert(table).from_select(["attempt_question_id", "response", "seq", "saved_at"], values)
-        _UPSERT[dialect] = stmt.on_conflict_do_update(
-            index_elements=["attempt_question_id"],
-            set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at,
-                  "score": None},
-            where=table.c.seq < stmt.excluded.seq).returning(table.c.seq)
-    return _UPSERT[dialect]
+    grace) and only over an older one: every condition inside the one statement, which returns the
+    attempt's deadline when it wrote. by_session: also only for the holder of an open login session
+    (:token) who owns the attempt, is active and has no password change pending, and only into the
+    paper row :aq_id of :attempt_id showing version :version_id (autosave's one-statement path)."""
+    key = (dialect, by_session)
+    if key in _UPSERT:
+        return _UPSERT[key]
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = Answer.__table__
+    allowed = exists().where(Attempt.id == bindparam("attempt_id"), Attempt.status == "in_progress",
+                             Attempt.deadline >= bindparam("cutoff", type_=Attempt.deadline.type))
+    if by_session:
+        allowed = (allowed
+                   .where(AttemptQuestion.id == bindparam("aq_id"), AttemptQuestion.attempt_id == Attempt.id,
+                          AttemptQuestion.version_id == bindparam("version_id"))
+                   .where(LoginSession.token == bindparam("token"), LoginSession.user_id == Attempt.user_id,
+                          LoginSession.revoked_at.is_(None))
+                   .where(User.id == Attempt.user_id, User.active.is_(True), User.must_change_password.is_(False)))
+    values = select(bindparam("aq_id", type_=table.c.attempt_question_id.type),
+                    bindparam("response", type_=table.c.response.type), bindparam("seq", type_=table.c.seq.type),
+                    bindparam("now", type_=table.c.saved_at.type)).where(allowed)
+    stmt = insert(table).from_select(["attempt_question_id", "response", "seq", "saved_at"], values)
+    deadline = select(Attempt.deadline).where(Attempt.id == bindparam("attempt_id")).scalar_subquery()
+    _UPSERT[key] = stmt.on_conflict_do_update(
+        index_elements=["attempt_question_id"],
+        set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at,
+              "score": None},
+        where=table.c.seq < stmt.excluded.seq).returning(deadline)
+    return _UPSERT[key]
 
 
 def _upsert_answer(attempt_id: int, aq_id: int, response: Any, seq: int, now: datetime) -> bool:
-    """One atomic statement, no lock needed. True when written; False when a newer answer is there
-    or the attempt has closed meanwhile."""
-    stmt = _upsert_statement(db.session.get_bind().dialect.name)
+    """True when written; False when a newer answer is there or the attempt has closed meanwhile."""
+    stmt = upsert_statement(db.session.get_bind().dialect.name)
     result = db.session.execute(stmt, {"attempt_id": attempt_id, "aq_id": aq_id, "response": response, "seq": seq,
                                        "now": now, "cutoff": now - grace()})
     return result.first() is not None
@@ -174,16 +186,9 @@ _SAVE_READ = (
     .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
     .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
     .where(Attempt.id == bindparam("attempt_id"), AttemptQuestion.question_id == bindparam("question_id")))
-# The same read, authenticated by the login session in the same statement: the session is open,
-# belongs to the attempt's owner, who is active and has no password change pending.
-_SAVE_READ_BY_SESSION = (
-    _SAVE_READ.join(LoginSession, LoginSession.user_id == Attempt.user_id)
-    .join(User, User.id == Attempt.user_id)
-    .where(LoginSession.token == bindparam("token"), LoginSession.revoked_at.is_(None), User.active.is_(True),
-           User.must_change_password.is_(False)))
 
 
-def _check_seq(seq: Any) -> None:
+def check_seq(seq: Any) -> None:
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1 or seq > 2**62:
         raise ValidationError("seq 应为正整数。", code="bad_request", status=400)
 
@@ -199,49 +204,10 @@ def _check_response(row, response: Any) -> None:
             raise ValidationError(problem, code="bad_response")
 
 
-@dataclass
-class PendingSave:
-    """A save that passed its checks, ready for its one write."""
-
-    attempt_id: int
-    aq_id: int
-    deadline: datetime
-    response: Any
-    seq: int
-
-
-def check_save_in_session(token: str | None, attempt_id: int, question_id: int, response: Any,
-                          seq: Any) -> PendingSave | None:
-    """The hot path of exam day, part one — a read only: one statement that finds the question in the
-    attempt and checks the login session with it (open, the attempt owner's, account active, no
-    password change pending); no user is loaded. None when anything is unusual (no such session,
-    someone else's attempt, a closed attempt): the caller then takes save_answer's full path, which
-    gives the right refusal."""
-    _check_seq(seq)
-    if not token:
-        return None
-    row = db.session.execute(_SAVE_READ_BY_SESSION, {"attempt_id": attempt_id, "question_id": question_id,
-                                                     "token": token}).first()
-    if row is None or not _open(row, clock.now()):
-        return None
-    _check_response(row, response)
-    return PendingSave(attempt_id, row.id, row.deadline, response, seq)
-
-
-def write_save(pending: PendingSave) -> SaveResult | None:
-    """Part two — the one write, which re-checks that the attempt is open and the answer newer, so the
-    read may run in an earlier transaction (outside SQLite's write lock). None when nothing was
-    written (a newer answer, or the attempt closed in between): take the full path to say which."""
-    now = clock.now()
-    if not _upsert_answer(pending.attempt_id, pending.aq_id, pending.response, pending.seq, now):
-        return None
-    return SaveResult(pending.seq, max(0, int((pending.deadline - now).total_seconds())))
-
-
 def save_answer(user: User, attempt_id: int, question_id: int, response: Any, seq: Any) -> SaveResult:
     """Save one answer with every refusal: one read (attempt, question, version) and one conditional
     upsert, in one write transaction."""
-    _check_seq(seq)
+    check_seq(seq)
     row = db.session.execute(_SAVE_READ, {"attempt_id": attempt_id, "question_id": question_id}).first()
     if row is None or row.user_id != user.id:
         own_attempt(user, attempt_id)  # 404 for someone else's attempt or none at all

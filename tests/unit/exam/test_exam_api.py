@@ -261,34 +261,98 @@ def test_autosave_checks_the_login_session_like_every_other_call(app, make_exam)
     assert seqs == [5]
 
 
-def test_a_save_checked_before_the_attempt_closed_is_not_written_after(app, make_exam):
-    """The save's check and its write are separate transactions: an attempt submitted (or past its
-    deadline and grace) in between must refuse the write, and the API answers 409 as for any late save."""
+def _change(app, **changes):
+    """Apply one change to the world between two saves: user=(name, field, value), session_of=name
+    (revoke that user's login sessions), submit=(name, attempt id), minutes=n (the clock moves on)."""
     from fazhi_exam.exam import attempts
-    from fazhi_exam.models import Answer, User
+    from fazhi_exam.models import LoginSession, User
 
-    exam_id = make_exam()
-    api = login(app, "zhang")
-    paper = api.call("POST", f"/api/v1/exams/{exam_id}/attempts").get_json()
-    aid, qid = paper["attempt_id"], next(q["id"] for q in paper["questions"] if q["type"] == "judge")
     with app.app_context():
-        from fazhi_exam.models import LoginSession
-
-        token = db.session.scalar(sa.select(LoginSession.token))
-        pending = attempts.check_save_in_session(token, aid, qid, True, 1)
-        assert pending is not None
-        user = db.session.scalar(sa.select(User).where(User.username == "zhang"))
-        attempts.submit(user, aid)  # closes between the check and the write
-        assert attempts.write_save(pending) is None
+        if "user" in changes:
+            name, field, value = changes["user"]
+            setattr(db.session.scalar(sa.select(User).where(User.username == name)), field, value)
+        if "session_of" in changes:
+            user = db.session.scalar(sa.select(User).where(User.username == changes["session_of"]))
+            db.session.execute(sa.update(LoginSession).where(LoginSession.user_id == user.id)
+                               .values(revoked_at=clock.now()))
+        if "submit" in changes:
+            name, aid = changes["submit"]
+            attempts.submit(db.session.scalar(sa.select(User).where(User.username == name)), aid)
+        if "minutes" in changes:
+            clock.advance(timedelta(minutes=changes["minutes"]))
         db.session.commit()
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
-    late = api.call("PUT", f"/api/v1/attempts/{aid}/answers/{qid}", json={"response": True, "seq": 2})
-    assert late.status_code == 409 and late.get_json()["error"] == "attempt_closed"
-    second = make_exam(title="第二场")
-    paper = api.call("POST", f"/api/v1/exams/{second}/attempts").get_json()
+
+
+def test_the_one_statement_save_rechecks_everything_that_can_change(app, make_exam):
+    """Once a process has read an attempt's paper, a save is one guarded statement. Each thing that
+    can change after that read must still stop the write inside the statement itself: the call
+    below goes straight to it (exam.autosave), with the paper already in memory."""
+    from fazhi_exam.exam import autosave
+    from fazhi_exam.models import Answer, AttemptQuestion, LoginSession, User
+
+    cases = {
+        "logged out": ({"session_of": "zhang"}, "zhang"),
+        "deactivated": ({"user": ("zhang", "active", False)}, "zhang"),
+        "password change pending": ({"user": ("zhang", "must_change_password", True)}, "zhang"),
+        "submitted": ({"submit": ("zhang", None)}, "zhang"),
+        "past deadline and grace": ({"minutes": 61}, "zhang"),
+        "someone else's attempt": ({}, "li"),
+    }
+    for label, (change, saver) in cases.items():
+        exam_id = make_exam(title=f"考试 {label}")
+        zhang = login(app, "zhang")
+        login(app, "li")
+        paper = zhang.call("POST", f"/api/v1/exams/{exam_id}/attempts").get_json()
+        aid, qid = paper["attempt_id"], next(q["id"] for q in paper["questions"] if q["type"] == "judge")
+        first = zhang.call("PUT", f"/api/v1/attempts/{aid}/answers/{qid}", json={"response": True, "seq": 1})
+        assert first.status_code == 200, label  # the paper is now in this process's memory
+        if "submit" in change:
+            change = {"submit": ("zhang", aid)}
+        _change(app, **change)
+        with app.test_request_context(method="PUT"):
+            user = db.session.scalar(sa.select(User).where(User.username == saver))
+            token = db.session.scalar(sa.select(LoginSession.token).where(LoginSession.user_id == user.id)
+                                      .order_by(LoginSession.revoked_at.is_(None).desc()))  # logged out: revoked
+            db.session.commit()  # as in the request: nothing of the session's is open when the save runs
+            assert autosave.save_in_session(token, aid, qid, False, 2) is None, label
+            db.session.commit()
+            stored = db.session.scalars(
+                sa.select(Answer.response).join(AttemptQuestion, AttemptQuestion.id == Answer.attempt_question_id)
+                .where(AttemptQuestion.attempt_id == aid)).all()
+        assert stored == [True], label
+        _change(app, user=("zhang", "active", True))
+        _change(app, user=("zhang", "must_change_password", False))
+        clock.freeze(T0)
+    # and nothing stops a legitimate one
+    exam_id = make_exam(title="考试 正常")
+    zhang = login(app, "zhang")
+    paper = zhang.call("POST", f"/api/v1/exams/{exam_id}/attempts").get_json()
     aid, qid = paper["attempt_id"], next(q["id"] for q in paper["questions"] if q["type"] == "judge")
+    for seq in (1, 2):
+        saved = zhang.call("PUT", f"/api/v1/attempts/{aid}/answers/{qid}", json={"response": seq == 1, "seq": seq})
+        assert saved.status_code == 200 and saved.get_json()["remaining_seconds"] > 0
+
+
+def test_refusals_through_the_api_with_the_paper_in_memory(app, make_exam):
+    """The same refusals as the API gives them once the paper is remembered: 409 for a closed
+    attempt, 404 for someone else's, 422 for a malformed answer, 409 for a stale seq."""
+    exam_id = make_exam()
+    zhang, li = login(app, "zhang"), login(app, "li")
+    paper = zhang.call("POST", f"/api/v1/exams/{exam_id}/attempts").get_json()
+    aid = paper["attempt_id"]
+    judge = next(q["id"] for q in paper["questions"] if q["type"] == "judge")
+    put = f"/api/v1/attempts/{aid}/answers/{judge}"
+    assert zhang.call("PUT", put, json={"response": True, "seq": 5}).status_code == 200
+    assert zhang.call("PUT", put, json={"response": False, "seq": 4}).get_json()["error"] == "stale_seq"
+    malformed = zhang.call("PUT", put, json={"response": "对", "seq": 6})
+    assert malformed.status_code == 422 and malformed.get_json()["error"] == "bad_response"
+    assert li.call("PUT", put, json={"response": False, "seq": 7}).status_code == 404
+    assert zhang.call("PUT", f"/api/v1/attempts/{aid}/answers/999999",
+                      json={"response": True, "seq": 8}).status_code == 404
+    assert zhang.call("POST", f"/api/v1/attempts/{aid}/submit").status_code == 200
+    late = zhang.call("PUT", put, json={"response": False, "seq": 9})
+    assert late.status_code == 409 and late.get_json()["error"] == "attempt_closed"
+    from fazhi_exam.models import Answer
+
     with app.app_context():
-        pending = attempts.check_save_in_session(token, aid, qid, True, 1)
-        clock.advance(timedelta(minutes=60, seconds=31))  # past the deadline and the 30 s grace
-        assert attempts.write_save(pending) is None
-        db.session.rollback()
+        assert [(a.response, a.seq) for a in db.session.scalars(sa.select(Answer))] == [(True, 5)]

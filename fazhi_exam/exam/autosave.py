@@ -1,0 +1,134 @@
+"""Autosave, the hot path of exam day: one guarded statement per save.
+
+What a save needs to know about its question — the attempt_questions row, and the type, stem and
+number of options of the version shown, to check the response — is fixed when the paper is drawn.
+Each process keeps it after the first save of an attempt (one read brings the whole paper, outside
+any write lock). Everything that can change is checked by the one upsert that writes: the login
+session (open, the attempt owner's, account active, no password change pending), the attempt (in
+progress, deadline + grace not passed), the paper row (still this attempt's, this version) and the
+stored answer (older seq). So a save holds SQLite's write lock for exactly one statement, and on
+PostgreSQL runs one prepared statement. Anything unusual returns None, and the caller takes
+attempts.save_answer's full path, which says why (401/403/404/409/422)."""
+from __future__ import annotations
+
+import threading
+from array import array
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import bindparam, select
+
+from .. import clock
+from ..bank.types import REGISTRY
+from ..database import set_write_intent
+from ..extensions import db
+from ..models import AttemptQuestion, QuestionVersion
+from .attempts import SaveResult, check_seq, grace, upsert_statement
+
+PAPERS_KEPT = 10_000  # attempts per process, ~1.5 kB each; past it the memory starts again (rare, harmless)
+VERSIONS_KEPT = 20_000
+
+
+@dataclass(frozen=True)
+class ShownVersion:
+    """What checking a response needs of the question version an attempt shows."""
+
+    type: str
+    stem: str
+    n_options: int
+
+    def accepts(self, response: Any) -> bool:
+        return response is None or not REGISTRY[self.type].response_problem(self.stem, self.n_options, response)
+
+
+@dataclass(frozen=True)
+class _Paper:
+    """One attempt's paper, compactly: question ids and, in the same order, paper rows and versions."""
+
+    question_ids: array
+    aq_ids: array
+    version_ids: array
+
+    def find(self, question_id: int) -> tuple[int, int] | None:
+        try:
+            i = self.question_ids.index(question_id)
+        except ValueError:
+            return None
+        return self.aq_ids[i], self.version_ids[i]
+
+
+class _Papers:
+    """attempt id → its paper and version id → ShownVersion, per application (a test's fresh database
+    gets a fresh memory). Only attempts that exist are kept."""
+
+    def __init__(self) -> None:
+        self._papers: dict[int, _Paper] = {}
+        self._versions: dict[int, ShownVersion] = {}
+        self._lock = threading.Lock()
+
+    def question(self, attempt_id: int, question_id: int) -> tuple[int, int, ShownVersion] | None:
+        """(paper row id, version id, version) of a question of an attempt, or None."""
+        paper = self._papers.get(attempt_id)
+        if paper is None:
+            rows = _read_paper(attempt_id)
+            if not rows:
+                return None
+            paper = _Paper(array("q", (r.question_id for r in rows)), array("q", (r.id for r in rows)),
+                           array("q", (r.version_id for r in rows)))
+            with self._lock:
+                for table, kept in ((self._papers, PAPERS_KEPT), (self._versions, VERSIONS_KEPT)):
+                    if len(table) >= kept:
+                        table.clear()
+                self._papers[attempt_id] = paper
+                for r in rows:
+                    self._versions.setdefault(r.version_id, ShownVersion(r.type, r.stem, len(r.options or [])))
+        found = paper.find(question_id)
+        if found is None:
+            return None
+        version = self._versions.get(found[1])
+        if version is None:  # forgotten since (the memory started again): the paper is read afresh
+            with self._lock:
+                self._papers.pop(attempt_id, None)
+            return self.question(attempt_id, question_id)
+        return found[0], found[1], version
+
+
+_PAPER_READ = (select(AttemptQuestion.question_id, AttemptQuestion.id, AttemptQuestion.version_id,
+                      QuestionVersion.type, QuestionVersion.stem, QuestionVersion.options)
+               .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+               .where(AttemptQuestion.attempt_id == bindparam("attempt_id")))
+
+
+def _read_paper(attempt_id: int) -> list:
+    set_write_intent(False)  # a plain read, ended before the write, which takes SQLite's lock on its own
+    rows = db.session.execute(_PAPER_READ, {"attempt_id": attempt_id}).all()
+    db.session.commit()
+    set_write_intent(True)
+    return rows
+
+
+def _papers() -> _Papers:
+    return current_app.extensions.setdefault("fazhi_exam_papers", _Papers())
+
+
+def save_in_session(token: str | None, attempt_id: int, question_id: int, response: Any,
+                    seq: Any) -> SaveResult | None:
+    """Save one answer for the holder of login session `token` in one statement; None when it was not
+    written (not signed in, not their attempt or question, closed, stale, a malformed response)."""
+    check_seq(seq)
+    if not token:
+        return None
+    found = _papers().question(attempt_id, question_id)
+    if found is None or not found[2].accepts(response):
+        return None
+    aq_id, version_id, _version = found
+    now = clock.now()
+    engine = db.engine
+    with engine.begin() as conn:  # its own transaction, committed here: nothing else is written with it
+        deadline = conn.execute(upsert_statement(engine.dialect.name, by_session=True), {
+            "attempt_id": attempt_id, "aq_id": aq_id, "version_id": version_id, "token": token,
+            "response": response, "seq": seq, "now": now, "cutoff": now - grace()}).scalar()
+    if deadline is None:
+        return None
+    return SaveResult(seq, max(0, int((deadline - now).total_seconds())))
