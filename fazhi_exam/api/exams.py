@@ -21,8 +21,9 @@ def my_exams():
 @login_required
 def start_attempt(exam_id: int):
     attempt, started = attempts.start_exam(current_user, exam_id)
+    paper = views.paper_json(attempt)  # before the commit, which would expire what is loaded
     db.session.commit()
-    return views.paper_json(attempt), 201 if started else 200
+    return paper, 201 if started else 200
 
 
 @bp.route("/attempts/<int:attempt_id>/answers/<int:question_id>", methods=["PUT"])
@@ -64,7 +65,7 @@ def submit(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>", methods=["GET"])
 @login_required
 def get_attempt(attempt_id: int):
-    attempt = attempts.own_attempt(current_user, attempt_id)
+    attempt = attempts.own_attempt(current_user, attempt_id, with_paper=True)
     return views.attempt_json(attempt)
 
 

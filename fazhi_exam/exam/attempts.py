@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from .. import audit, clock
 from ..bank.types import REGISTRY
@@ -65,15 +66,21 @@ def why_not_start(user: User, exam: Exam, now: datetime) -> str | None:
     return exam_gate(user, exam)
 
 
-def current_attempt(user: User, exam: Exam) -> Attempt | None:
-    return db.session.scalar(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id,
-                                                   Attempt.status == "in_progress"))
+# The paper with its versions and answers in three queries, not two per question.
+WITH_PAPER = selectinload(Attempt.questions).options(selectinload(AttemptQuestion.version),
+                                                      selectinload(AttemptQuestion.answer))
+
+
+def current_attempt(user: User, exam: Exam, *, with_paper: bool = False) -> Attempt | None:
+    stmt = select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id,
+                                 Attempt.status == "in_progress")
+    return db.session.scalar(stmt.options(WITH_PAPER) if with_paper else stmt)
 
 
 def start_or_resume(user: User, exam: Exam) -> tuple[Attempt, bool]:
     """(attempt, started_now). Two tabs or a double click get the same attempt."""
     now = clock.now()
-    attempt = current_attempt(user, exam)
+    attempt = current_attempt(user, exam, with_paper=True)
     if attempt is not None:
         if now <= attempt.deadline + grace():
             return attempt, False
@@ -112,10 +119,12 @@ def start_exam(user: User, exam_id: int) -> tuple[Attempt, bool]:
     return start_or_resume(user, exam)
 
 
-def own_attempt(user: User, attempt_id: int, *, lock: bool = False) -> Attempt:
+def own_attempt(user: User, attempt_id: int, *, lock: bool = False, with_paper: bool = False) -> Attempt:
     stmt = select(Attempt).where(Attempt.id == attempt_id)
     if lock:
         stmt = stmt.with_for_update()
+    if with_paper:
+        stmt = stmt.options(WITH_PAPER)
     attempt = db.session.scalar(stmt)
     if attempt is None or attempt.user_id != user.id:  # someone else's attempt looks like no attempt
         raise NotFound("答卷不存在。")

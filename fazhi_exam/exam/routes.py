@@ -32,7 +32,7 @@ def start(exam_id: int):
 @bp.route("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
-    attempt = attempts.own_attempt(current_user, attempt_id)
+    attempt = attempts.own_attempt(current_user, attempt_id, with_paper=True)
     if attempt.status == "in_progress" and clock.now() > attempt.deadline + attempts.grace():
         # Time ran out while nobody was looking: finish it now, in a write transaction of its own.
         db.session.commit()
