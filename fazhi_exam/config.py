@@ -25,7 +25,11 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
-    LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"
+    # Per address: a whole exam room (a township hall, a village office) may sign in at once from
+    # one address behind NAT, and older learners mistype; these stop floods and password spraying,
+    # the per-account limit stops guessing.
+    LOGIN_FAILURES_PER_ADDRESS = "100 per 15 minutes"
+    LOGIN_REQUESTS_PER_ADDRESS = "600 per minute"
     PASSWORD_HASH_METHOD = "scrypt"
     SQLITE_BUSY_TIMEOUT_MS = 15000
     USERS_PER_PAGE = 50

@@ -10,6 +10,7 @@ from ..errors import ValidationError
 from ..extensions import db, limiter
 from . import auth
 from .forms import ChangePasswordForm, LoginForm
+from .throttle import login_requests_per_address
 
 bp = Blueprint("auth", __name__)
 
@@ -24,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("60 per minute", methods=["POST"])
+@limiter.limit(login_requests_per_address, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

@@ -50,3 +50,8 @@ def get_throttle() -> LoginThrottle:
         )
         app.extensions["fazhi_login_throttle"] = throttle
     return throttle
+
+
+def login_requests_per_address() -> str:
+    """The route limit of the two login endpoints (Flask-Limiter reads it per request)."""
+    return current_app.config["LOGIN_REQUESTS_PER_ADDRESS"]

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from ..accounts import auth
+from ..accounts.throttle import login_requests_per_address
 from ..errors import DomainError, ValidationError, error_response
 from ..extensions import csrf, db, limiter
 from ..models import User
@@ -38,7 +39,7 @@ def json_body() -> dict:
 # the guard here.
 @bp.route("/session", methods=["POST"])
 @csrf.exempt
-@limiter.limit("60 per minute")
+@limiter.limit(login_requests_per_address)
 def login():
     if not request.is_json:
         return error_response(415, "unsupported_media_type", "请以 JSON 格式提交（Content-Type: application/json）。")

@@ -46,11 +46,43 @@ def test_repeated_wrong_passwords_get_429_even_with_right_password(client, api, 
     assert int(response.headers["Retry-After"]) > 0
 
 
-def test_throttle_per_address_across_accounts(client, api, make_user):
+def test_throttle_per_address_across_accounts(app, client, api, make_user):
+    from limits import parse
+
     make_user("victim")
-    for i in range(30):
+    for i in range(parse(app.config["LOGIN_FAILURES_PER_ADDRESS"]).amount):
         api.login(f"nobody{i}", "wrong")
     assert api.login("victim", TEST_PASSWORD).status_code == 429
+
+
+def test_a_whole_exam_room_signs_in_from_one_address(app, database_url):
+    """A township hall behind one NAT address: 120 learners sign in within the same minute, and 40
+    of them mistype first. With the route limits on (as in production) nobody is turned away; a flood
+    beyond LOGIN_REQUESTS_PER_ADDRESS still is, with a Chinese message."""
+    from fazhi_exam import create_app
+    from fazhi_exam.accounts.passwords import hash_password
+    from fazhi_exam.accounts.users import UserFields, create_user
+    from tests.conftest import base_config
+
+    room = create_app({**base_config(database_url), "RATELIMIT_ENABLED": True})
+    with room.app_context():
+        digest = hash_password(TEST_PASSWORD)
+        for i in range(120):
+            create_user(None, UserFields(username=f"room{i:03d}", name=f"学员{i}"), TEST_PASSWORD,
+                        must_change_password=False, password_hash=digest)
+        db.session.commit()
+    for i in range(120):
+        api = Api(room.test_client())
+        if i % 3 == 0:
+            assert api.login(f"room{i:03d}", "typo").status_code == 401
+        assert api.login(f"room{i:03d}").status_code == 200, i
+
+    flood = create_app({**base_config(database_url), "RATELIMIT_ENABLED": True,
+                        "LOGIN_REQUESTS_PER_ADDRESS": "10 per minute"})
+    answers = [Api(flood.test_client()).login("room000").status_code for _ in range(11)]
+    assert answers[:10] == [200] * 10 and answers[10] == 429
+    refused = Api(flood.test_client()).login("room001")
+    assert refused.status_code == 429 and refused.get_json()["message"] == "操作过于频繁，请稍后再试。"
 
 
 def test_inactive_account_cannot_log_in(app, api, make_user):
