@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, clock
 from ..bank.types import REGISTRY
@@ -94,21 +95,34 @@ def start_or_resume(user: User, exam: Exam) -> tuple[Attempt, bool]:
     deadline = min(now + timedelta(minutes=exam.duration_minutes), exam.closes_at)
     attempt = Attempt(exam_id=exam.id, user_id=user.id, number=number, status="in_progress", started_at=now,
                       deadline=deadline, max_score=sum(q.points for q in paper))
-    # answer=None: a new question has no answer yet, so setting one later needs no query
-    attempt.questions = [AttemptQuestion(position=i, question_id=q.question_id, version=q.version,
-                                         points=q.points, option_order=q.option_order, answer=None)
-                         for i, q in enumerate(paper, 1)]
     try:
         with db.session.begin_nested():  # a concurrent start of the same attempt number loses here
             db.session.add(attempt)
+            db.session.flush()
     except IntegrityError:
-        attempt = current_attempt(user, exam)
+        attempt = current_attempt(user, exam, with_paper=True)
         if attempt is None:
             raise Conflict("请刷新页面后重试。") from None
         return attempt, False
+    _add_paper(attempt, paper)
     audit.record("attempt_started", actor=user, target=exam.title,
                  details={"attempt": attempt.id, "number": number})
     return attempt, True
+
+
+def _add_paper(attempt: Attempt, paper: list) -> None:
+    """The drawn questions in one multi-row INSERT (the ORM would send one INSERT per row to SQLite, to
+    learn each id), then read back, with the versions drawn and no answers yet, so that reading the
+    paper or setting an answer needs no query."""
+    db.session.execute(insert(AttemptQuestion), [
+        {"attempt_id": attempt.id, "position": i, "question_id": q.question_id, "version_id": q.version.id,
+         "points": q.points, "option_order": q.option_order} for i, q in enumerate(paper, 1)])
+    rows = list(db.session.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
+                                   .order_by(AttemptQuestion.position)))
+    for aq, drawn in zip(rows, paper, strict=True):
+        set_committed_value(aq, "version", drawn.version)
+        set_committed_value(aq, "answer", None)
+    set_committed_value(attempt, "questions", rows)
 
 
 def start_exam(user: User, exam_id: int) -> tuple[Attempt, bool]:
