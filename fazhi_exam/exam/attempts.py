@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, exists, func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -172,8 +172,8 @@ def upsert_statement(dialect: str, *, by_session: bool = False):
         return _UPSERT[key]
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = Answer.__table__
-    allowed = exists().where(Attempt.id == bindparam("attempt_id"), Attempt.status == "in_progress",
-                             Attempt.deadline >= bindparam("cutoff", type_=Attempt.deadline.type))
+    allowed = select(Attempt.id).where(Attempt.id == bindparam("attempt_id"), Attempt.status == "in_progress",
+                                       Attempt.deadline >= bindparam("cutoff", type_=Attempt.deadline.type))
     if by_session:
         allowed = (allowed
                    .where(AttemptQuestion.id == bindparam("aq_id"), AttemptQuestion.attempt_id == Attempt.id,
@@ -181,9 +181,13 @@ def upsert_statement(dialect: str, *, by_session: bool = False):
                    .where(LoginSession.token == bindparam("token"), LoginSession.user_id == Attempt.user_id,
                           LoginSession.revoked_at.is_(None))
                    .where(User.id == Attempt.user_id, User.active.is_(True), User.must_change_password.is_(False)))
+    if dialect == "postgresql":  # SQLite's write lock already serialises the save with a submit
+        # The attempt row shared-locked: a submit or close-expired (FOR UPDATE) waits for a save in flight
+        # and then grades it, or the save waits for them and finds the attempt closed.
+        allowed = allowed.with_for_update(read=True, of=Attempt)
     values = select(bindparam("aq_id", type_=table.c.attempt_question_id.type),
                     bindparam("response", type_=table.c.response.type), bindparam("seq", type_=table.c.seq.type),
-                    bindparam("now", type_=table.c.saved_at.type)).where(allowed)
+                    bindparam("now", type_=table.c.saved_at.type)).where(allowed.exists())
     stmt = insert(table).from_select(["attempt_question_id", "response", "seq", "saved_at"], values)
     deadline = select(Attempt.deadline).where(Attempt.id == bindparam("attempt_id")).scalar_subquery()
     _UPSERT[key] = stmt.on_conflict_do_update(
@@ -304,7 +308,8 @@ def close_expired(now: datetime | None = None) -> int:
     """Finish every attempt past its deadline (and grace); for cron / a systemd timer."""
     now = now or clock.now()
     due = list(db.session.scalars(select(Attempt).where(Attempt.status == "in_progress",
-                                                        Attempt.deadline < now - grace())))
+                                                        Attempt.deadline < now - grace())
+                                  .with_for_update()))  # a save in flight finishes first (upsert_statement)
     for attempt in due:
         finish(attempt, "expired", attempt.deadline)
     return len(due)

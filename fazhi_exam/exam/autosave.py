@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from array import array
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +113,20 @@ def _papers() -> _Papers:
     return current_app.extensions.setdefault("fazhi_exam_papers", _Papers())
 
 
+@contextmanager
+def _committing_connection(engine):
+    """A connection whose one statement is committed by the time it returns, and nothing else is
+    written with it. PostgreSQL: autocommit — one round trip instead of BEGIN, statement, COMMIT.
+    SQLite: its own BEGIN IMMEDIATE … COMMIT, so that the statement's read and write happen under the
+    write lock (a bare statement could find the database changed under it and fail)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        with engine.begin() as conn:
+            yield conn
+
+
 def save_in_session(token: str | None, attempt_id: int, question_id: int, response: Any,
                     seq: Any) -> SaveResult | None:
     """Save one answer for the holder of login session `token` in one statement; None when it was not
@@ -124,11 +139,10 @@ def save_in_session(token: str | None, attempt_id: int, question_id: int, respon
         return None
     aq_id, version_id, _version = found
     now = clock.now()
-    engine = db.engine
-    with engine.begin() as conn:  # its own transaction, committed here: nothing else is written with it
-        deadline = conn.execute(upsert_statement(engine.dialect.name, by_session=True), {
-            "attempt_id": attempt_id, "aq_id": aq_id, "version_id": version_id, "token": token,
-            "response": response, "seq": seq, "now": now, "cutoff": now - grace()}).scalar()
+    params = {"attempt_id": attempt_id, "aq_id": aq_id, "version_id": version_id, "token": token,
+              "response": response, "seq": seq, "now": now, "cutoff": now - grace()}
+    with _committing_connection(db.engine) as conn:
+        deadline = conn.execute(upsert_statement(conn.dialect.name, by_session=True), params).scalar()
     if deadline is None:
         return None
     return SaveResult(seq, max(0, int((deadline - now).total_seconds())))

@@ -356,3 +356,39 @@ def test_refusals_through_the_api_with_the_paper_in_memory(app, make_exam):
 
     with app.app_context():
         assert [(a.response, a.seq) for a in db.session.scalars(sa.select(Answer))] == [(True, 5)]
+
+
+def test_a_save_racing_a_submit_is_either_graded_or_refused(app, make_exam):
+    """A submit holds the attempt (FOR UPDATE on PostgreSQL, the write lock on SQLite) while it
+    grades. A save arriving meanwhile must wait and then be refused (409), never acknowledged and
+    left out of the score."""
+    import threading
+
+    from fazhi_exam.models import Answer
+
+    exam_id = make_exam()
+    api = login(app, "zhang")
+    paper = api.call("POST", f"/api/v1/exams/{exam_id}/attempts").get_json()
+    aid, qid = paper["attempt_id"], next(q["id"] for q in paper["questions"] if q["type"] == "judge")
+    put = f"/api/v1/attempts/{aid}/answers/{qid}"
+    assert api.call("PUT", put, json={"response": True, "seq": 1}).status_code == 200  # paper remembered
+    with app.app_context():
+        from fazhi_exam.database import set_write_intent
+
+        set_write_intent(True)
+        holder = db.engine.connect()
+        transaction = holder.begin()
+        holder.execute(sa.select(Attempt.id).where(Attempt.id == aid).with_for_update())
+        holder.execute(sa.update(Attempt).where(Attempt.id == aid).values(status="submitted"))
+        answers: list = []
+        saver = threading.Thread(target=lambda: answers.append(
+            api.call("PUT", put, json={"response": False, "seq": 2})))
+        saver.start()
+        saver.join(0.5)
+        assert saver.is_alive()  # waiting for the submit, not written beside it
+        transaction.commit()
+        holder.close()
+        saver.join(20)
+    assert answers and answers[0].status_code == 409 and answers[0].get_json()["error"] == "attempt_closed"
+    with app.app_context():
+        assert [(a.response, a.seq) for a in db.session.scalars(sa.select(Answer))] == [(True, 1)]
