@@ -7,7 +7,8 @@ any write lock). Everything that can change is checked by the one upsert that wr
 session (open, the attempt owner's, account active, no password change pending), the attempt (in
 progress, deadline + grace not passed), the paper row (still this attempt's, this version) and the
 stored answer (older seq). So a save holds SQLite's write lock for exactly one statement, and on
-PostgreSQL runs one prepared statement. Anything unusual returns None, and the caller takes
+PostgreSQL is one autocommitted (prepared) statement that share-locks the attempt row while it runs,
+so it cannot slip past a submit (attempts.upsert_statement). Anything unusual returns None, and the caller takes
 attempts.save_answer's full path, which says why (401/403/404/409/422)."""
 from __future__ import annotations
 
@@ -135,9 +136,11 @@ def save_in_session(token: str | None, attempt_id: int, question_id: int, respon
     if not token:
         return None
     found = _papers().question(attempt_id, question_id)
-    if found is None or not found[2].accepts(response):
+    if found is None:
         return None
-    aq_id, version_id, _version = found
+    aq_id, version_id, version = found
+    if not version.accepts(response):
+        return None
     now = clock.now()
     params = {"attempt_id": attempt_id, "aq_id": aq_id, "version_id": version_id, "token": token,
               "response": response, "seq": seq, "now": now, "cutoff": now - grace()}
