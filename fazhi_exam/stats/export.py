@@ -69,8 +69,8 @@ def study_rows(y: year.YearSummary) -> Iterator[list]:
 
 
 def item_rows(y: year.YearSummary) -> Iterator[list]:
-    for line in y.exams:
-        for i in item_stats.item_analysis(line.exam):
+    for line, analysis in zip(y.exams, item_stats.item_analyses([line.exam for line in y.exams]), strict=True):
+        for i in analysis:
             choices = "；".join(f"{k}:{n}" for k, n in sorted(i.choices.items()))
             if i.unanswered:
                 choices += f"；未作答:{i.unanswered}"

