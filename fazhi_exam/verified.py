@@ -16,6 +16,8 @@ from flask import Flask, Request, current_app, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from .extensions import csrf
+
 KEPT = 20_000  # cookies per process (~0.5 kB each); past it the memory starts again
 FLAT = (str, int, float, bool, type(None))  # bool is an int; listed for the reader
 
@@ -58,8 +60,6 @@ def check_csrf_header() -> None:
     remembered = token is not None and raw is not None and verified.get(token) == raw
     if remembered and current_app.config.get("WTF_CSRF_TIME_LIMIT") is None and not request.is_secure:
         return
-    from .extensions import csrf
-
     csrf.protect()  # raises CSRFError when the token is missing, forged or another session's
     if token is not None and isinstance(raw, str):
         if len(verified) >= KEPT:

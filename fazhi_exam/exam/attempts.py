@@ -224,11 +224,15 @@ def _open(row, now: datetime) -> bool:
     return row.status == "in_progress" and now <= row.deadline + grace()
 
 
+def response_problem(qtype: str, stem: str, n_options: int, response: Any) -> str | None:
+    """What is wrong with a response to a question of this type (None = nothing; no answer is fine)."""
+    return None if response is None else REGISTRY[qtype].response_problem(stem, n_options, response)
+
+
 def _check_response(row, response: Any) -> None:
-    if response is not None:
-        problem = REGISTRY[row.type].response_problem(row.stem, len(row.options or []), response)
-        if problem:
-            raise ValidationError(problem, code="bad_response")
+    problem = response_problem(row.type, row.stem, len(row.options or []), response)
+    if problem:
+        raise ValidationError(problem, code="bad_response")
 
 
 def save_answer(user: User, attempt_id: int, question_id: int, response: Any, seq: Any) -> SaveResult:

@@ -22,11 +22,10 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from .. import clock
-from ..bank.types import REGISTRY
 from ..database import set_write_intent
 from ..extensions import db
 from ..models import AttemptQuestion, QuestionVersion
-from .attempts import SaveResult, check_seq, grace, upsert_statement
+from .attempts import SaveResult, check_seq, grace, response_problem, upsert_statement
 
 PAPERS_KEPT = 10_000  # attempts per process, ~1.5 kB each; past it the memory starts again (rare, harmless)
 VERSIONS_KEPT = 20_000
@@ -41,7 +40,7 @@ class ShownVersion:
     n_options: int
 
     def accepts(self, response: Any) -> bool:
-        return response is None or not REGISTRY[self.type].response_problem(self.stem, self.n_options, response)
+        return response_problem(self.type, self.stem, self.n_options, response) is None
 
 
 @dataclass(frozen=True)
