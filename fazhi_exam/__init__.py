@@ -60,6 +60,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    from .params import install as install_params
+
+    install_params(app)  # before any route is added: <int:...> is the bounded converter
     from .verified import RememberingSessionInterface
 
     app.session_interface = RememberingSessionInterface()

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
-@login_required
 def index():
     return render_template("main/index.html", user=current_user)
 

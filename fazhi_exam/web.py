@@ -1,16 +1,15 @@
-"""Request hooks shared by every page and API: login loading, write intent, forced password
-change, security headers, role checks."""
+"""Request hooks shared by every page and API: login loading, write intent, the access policy
+(policy.py), forced password change, security headers."""
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, abort, flash, g, redirect, request, send_file, session, url_for
+from flask import Flask, Response, flash, g, redirect, request, send_file, session, url_for
 from flask_login import current_user
 
-from . import audit
+from . import audit, policy
 from .clock import BEIJING
 from .database import set_write_intent
 from .errors import DomainError, error_response
@@ -20,8 +19,6 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
-# Checked inside the view itself (the autosave authenticates in its own read).
-SELF_CHECKED = {"api.save_answer"}
 # Reachable while a password change is pending.
 PASSWORD_CHANGE_OPEN = {"auth.change_password", "auth.logout", "api.change_password",
                         "api.logout", "static", "bootstrap.static"}
@@ -45,23 +42,6 @@ def download(body: bytes, mimetype: str, filename: str) -> Response:
     """A file to save: the Chinese name for browsers that read filename* (RFC 6266), an ASCII one
     for those that do not."""
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=filename)
-
-
-def role_required(*roles: str):
-    """Logged out → login (401 for the API); logged in without the role → 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if roles and not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _commit_or_report(action: Callable[[], Any], report: Callable[[str], None]) -> tuple[bool, Any]:
@@ -91,15 +71,27 @@ def register_request_hooks(app: Flask) -> None:
     login_manager.login_message = "请先登录。"
     login_manager.session_protection = None  # server-side sessions do this job
 
-    @app.before_request
     def _begin():
         set_write_intent(request.method in UNSAFE_METHODS)
         audit.set_request_ip(request.remote_addr)
         g.large_text = request.cookies.get("large_text") == "1"
 
+    def _access_policy():
+        refused = policy.check_request()
+        if refused is None:
+            return None
+        status, message = refused
+        if status == 401:
+            return login_manager.unauthorized()
+        return error_response(status, "forbidden", message)
+
+    # First of all hooks, before even the CSRF check: who may use the endpoint is decided once,
+    # here, for every page, form post, API call and download (write intent first: the user is read).
+    app.before_request_funcs.setdefault(None, [])[0:0] = [_begin, _access_policy]
+
     @app.before_request
     def _pending_password_change():
-        if request.endpoint in SELF_CHECKED:
+        if request.endpoint in policy.SELF_CHECKED:
             return None
         if not current_user.is_authenticated or not current_user.must_change_password:
             return None
@@ -159,4 +151,8 @@ def register_request_hooks(app: Flask) -> None:
     def _globals():
         from .models import ROLES
 
-        return {"ROLES": ROLES}
+        return {"ROLES": ROLES, "can": policy.can, "persona_labels": _persona_labels}
+
+
+def _persona_labels(user) -> str:
+    return "、".join(policy.PERSONA_LABELS[p] for p in policy.PERSONA_LABELS if p in policy.personas(user))

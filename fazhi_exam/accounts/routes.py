@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ..errors import ValidationError
 from ..extensions import db, limiter
@@ -54,7 +54,6 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
 def logout():
     auth.end_session(current_user, current_user.session_token)
     logout_user()
@@ -64,7 +63,6 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

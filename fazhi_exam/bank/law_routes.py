@@ -5,9 +5,9 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..errors import NotFound
 from ..extensions import db
 from ..models import Law, Question, question_laws
+from ..policy import get_or_404
 from ..web import act, submit
 from . import laws as service
 from .forms import LawForm, LawVersionForm
@@ -36,9 +36,7 @@ def laws():
 
 @bp.route("/laws/<int:law_id>/version", methods=["POST"])
 def law_version(law_id: int):
-    law = db.session.get(Law, law_id)
-    if law is None:
-        raise NotFound("法律不存在。")
+    law = get_or_404(Law, law_id, message="法律不存在。")
     form = LawVersionForm()
     if not form.validate_on_submit():
         flash("请填写新版本的日期。", "danger")

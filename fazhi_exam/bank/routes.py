@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from ..errors import NotFound
 from ..extensions import db
 from ..models import QUESTION_STATUSES, Bank, Law, Question, QuestionTag, QuestionVersion
-from ..web import role_required, submit
+from ..params import to_int
+from ..policy import get_or_404
+from ..web import submit
 from . import questions as service
 from .exporters.excel import answer_text
 from .exporting import FORMATS, MIMETYPES, export_bank
@@ -23,24 +25,12 @@ from .types import REGISTRY, TYPE_LABELS
 bp = Blueprint("bank", __name__, url_prefix="/bank")
 
 
-@bp.before_request
-@role_required("trainer", "admin")
-def _trainers_only():
-    return None
-
-
 def _bank(bank_id: int) -> Bank:
-    bank = db.session.get(Bank, bank_id)
-    if bank is None:
-        raise NotFound("题库不存在。")
-    return bank
+    return get_or_404(Bank, bank_id, message="题库不存在。")
 
 
 def _question(question_id: int) -> Question:
-    question = db.session.get(Question, question_id)
-    if question is None:
-        raise NotFound("试题不存在。")
-    return question
+    return get_or_404(Question, question_id, message="试题不存在。")
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -62,7 +52,7 @@ def banks():
 def _filter_from_args() -> service.QuestionFilter:
     def int_arg(name):
         value = request.args.get(name, "")
-        return int(value) if value.isdigit() else None
+        return to_int(value)
 
     return service.QuestionFilter(
         q=request.args.get("q", "").strip(), type=request.args.get("type") or None,

@@ -294,6 +294,8 @@ def finish(attempt: Attempt, reason: str, at: datetime) -> None:
 def reopen(actor: User, attempt: Attempt, minutes: int) -> None:
     """A trainer gives a finished attempt back (a phone died, a power cut): answers are kept, the
     learner gets `minutes` more from now, and the score is worked out again at the next submit."""
+    if attempt.user_id == actor.id:  # nobody raises their own score
+        raise PermissionDenied("不能重新开放自己的答卷，请由其他培训管理员处理。")
     if attempt.status == "in_progress":
         raise ValidationError("答卷还在作答中，不需要重新开放。")
     if not 1 <= minutes <= 24 * 60:

@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 
 from ..bank.types import REGISTRY, TYPE_LABELS
 from ..clock import BEIJING
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..extensions import db
 from ..models import Attempt, Bank, Cohort, Exam, Law, OrgUnit
 from ..models.exam import ATTEMPT_STATUSES, EXAM_STATUSES
-from ..web import act, role_required, submit
+from ..params import bounded_int
+from ..policy import get_or_404
+from ..web import act, submit
 from . import definitions
 from .assembly import PaperError, describe, draw_paper, pool_sizes
 from .forms import RULE_ROWS, ExamForm
@@ -23,17 +25,9 @@ from .views import shown_key
 bp = Blueprint("exam_manage", __name__, url_prefix="/manage/exams")
 
 
-@bp.before_request
-@role_required("trainer", "admin")
-def _trainers_only():
-    return None
-
 
 def _exam(exam_id: int) -> Exam:
-    exam = db.session.get(Exam, exam_id)
-    if exam is None:
-        raise NotFound("考试不存在。")
-    return exam
+    return get_or_404(Exam, exam_id, message="考试不存在。")
 
 
 @bp.route("")
@@ -42,6 +36,13 @@ def exams():
     counts = dict(db.session.execute(select(Attempt.exam_id, func.count(func.distinct(Attempt.user_id)))
                                      .group_by(Attempt.exam_id)).all())
     return render_template("exam/manage_list.html", exams=rows, counts=counts, STATUSES=EXAM_STATUSES)
+
+
+def _points(text: str) -> float:
+    points = float(text)
+    if not 0 < points <= 1000:  # also refuses nan and inf
+        raise ValueError(text)
+    return points
 
 
 def _rules_from_form() -> list[dict]:
@@ -54,9 +55,9 @@ def _rules_from_form() -> list[dict]:
         try:
             rule = {"bank": request.form.get(f"rule-{i}-bank") or None, "type": request.form.get(f"rule-{i}-type"),
                     "law": request.form.get(f"rule-{i}-law") or None,
-                    "count": int(count), "points": float(request.form.get(f"rule-{i}-points") or 1),
+                    "count": bounded_int(count), "points": _points(request.form.get(f"rule-{i}-points") or "1"),
                     "tags": [t for t in request.form.get(f"rule-{i}-tags", "").replace("，", "、").split("、") if t],
-                    "difficulty": [int(low or 1), int(high or 5)]}
+                    "difficulty": [bounded_int(low or 1), bounded_int(high or 5)]}
         except ValueError as exc:
             raise ValidationError(f"组卷规则第 {len(rules) + 1} 条的数量、分值或难度不是数字。") from exc
         rules.append(rule)

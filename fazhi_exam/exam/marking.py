@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..bank.types import REGISTRY
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Exam, Question, QuestionVersion, User
 from .grading import grade_attempt
@@ -25,11 +25,16 @@ def marking_queue(exam: Exam) -> list[AttemptQuestion]:
         .order_by(Attempt.finished_at, AttemptQuestion.position)))
 
 
-def mark(actor: User, attempt_question_id: int, score: float, comment: str = "") -> Attempt:
+def mark(actor: User, attempt_question_id: int, score: float, comment: str = "", *,
+         exam_id: int | None = None) -> Attempt:
     aq = db.session.get(AttemptQuestion, attempt_question_id)
     if aq is None or aq.answer is None:
         raise NotFound("答案不存在。")
     attempt = db.session.get(Attempt, aq.attempt_id)
+    if exam_id is not None and attempt.exam_id != exam_id:  # the page's exam, not any answer by id
+        raise NotFound("答案不存在。")
+    if attempt.user_id == actor.id:
+        raise PermissionDenied("不能为自己的答卷评分。")
     if attempt.status == "in_progress":
         raise ValidationError("答卷尚未交卷。")
     if not 0 <= score <= aq.points:

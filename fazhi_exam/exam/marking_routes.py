@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..errors import DomainError, NotFound
+from ..errors import DomainError
 from ..extensions import db
 from ..models import Question
+from ..policy import get_or_404
 from ..web import act
 from . import marking
 from .manage_routes import _exam, bp
@@ -25,7 +26,8 @@ def mark(exam_id: int, aq_id: int):
     except ValueError:
         flash("请填写得分（数字）。", "danger")
         return redirect(url_for("exam_manage.marking_queue", exam_id=exam_id))
-    ok, _ = act(lambda: marking.mark(current_user, aq_id, score, request.form.get("comment", "")))
+    ok, _ = act(lambda: marking.mark(current_user, aq_id, score, request.form.get("comment", ""),
+                                          exam_id=exam_id))
     if ok:
         flash("已评分。", "success")
     return redirect(url_for("exam_manage.marking_queue", exam_id=exam_id))
@@ -36,9 +38,7 @@ def reopen(attempt_id: int):
     from ..models import Attempt
     from .attempts import reopen as reopen_attempt
 
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None:
-        raise NotFound("答卷不存在。")
+    attempt = get_or_404(Attempt, attempt_id, message="答卷不存在。")
     ok, _ = act(lambda: reopen_attempt(current_user, attempt, request.form.get("minutes", 20, type=int)))
     if ok:
         flash(f"已重新开放 {attempt.user.name} 的答卷，可继续作答。", "success")
@@ -47,9 +47,7 @@ def reopen(attempt_id: int):
 
 @bp.route("/regrade/<int:question_id>", methods=["GET", "POST"])
 def regrade(question_id: int):
-    question = db.session.get(Question, question_id)
-    if question is None:
-        raise NotFound("试题不存在。")
+    question = get_or_404(Question, question_id, message="试题不存在。")
     apply = request.method == "POST"
     try:
         changes = marking.regrade(current_user, question, apply=apply)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..bank.types import REGISTRY, TYPE_LABELS
 from ..errors import DomainError
@@ -13,7 +13,6 @@ from .routes import bp
 
 
 @bp.route("/practice")
-@login_required
 def practice_home():
     return render_template("exam/practice_home.html", banks=practice.practice_banks(),
                            topics=practice.practice_topics(), wrong=practice.wrong_count(current_user))
@@ -32,7 +31,6 @@ def _response_from_form(qtype: str, qid: int):
 
 
 @bp.route("/practice/question", methods=["GET", "POST"])
-@login_required
 def practice_question():
     bank_id = request.args.get("bank", type=int)
     tag = request.args.get("tag") or None
@@ -69,6 +67,5 @@ def practice_question():
 
 
 @bp.route("/practice/wrong-book")
-@login_required
 def wrong_book():
     return render_template("exam/wrong_book.html", groups=practice.wrong_book(current_user))

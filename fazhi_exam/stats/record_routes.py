@@ -7,20 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from .. import clock
-from ..accounts.scope import get_user_in_scope, unit_in_scope
 from ..errors import NotFound
-from ..extensions import db
 from ..models import Attempt, User
+from ..policy import get_or_404
 from . import records
 
 bp = Blueprint("records", __name__, url_prefix="/records")
-
-STAFF = ("trainer", "admin")
 
 
 @bp.app_template_filter("cn_date")
@@ -51,35 +47,23 @@ def _render_record(user: User, *, as_owner: bool):
 
 
 @bp.route("/me")
-@login_required
 def me():
     return _render_record(current_user, as_owner=True)
 
 
 @bp.route("/users/<int:user_id>")
-@login_required
 def person(user_id: int):
     if user_id == current_user.id:
         return redirect(url_for("records.me", **request.args))
-    if not current_user.has_role(*STAFF):
-        raise NotFound("记录不存在。")
-    return _render_record(get_user_in_scope(current_user, user_id), as_owner=False)
+    return _render_record(get_or_404(User, user_id, scope="own+unit", message="记录不存在。"), as_owner=False)
 
 
 @bp.route("/certificates/<int:attempt_id>")
-@login_required
 def certificate(attempt_id: int):
-    attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id)
-                                .options(joinedload(Attempt.exam), joinedload(Attempt.user)))
-    if attempt is None or not _may_see(attempt.user):
-        raise NotFound("证书不存在。")
+    attempt = get_or_404(Attempt, attempt_id, scope="own+unit", message="证书不存在。",
+                         options=(joinedload(Attempt.exam), joinedload(Attempt.user)))
     cert = records.certificate(attempt)
     if cert is None:
         raise NotFound("这次考试没有合格证书（未合格、未评分，或成绩尚未公布）。")
     return render_template("stats/certificate.html", cert=cert)
 
-
-def _may_see(owner: User) -> bool:
-    if owner.id == current_user.id:
-        return True
-    return current_user.has_role(*STAFF) and unit_in_scope(current_user, owner.org_unit)

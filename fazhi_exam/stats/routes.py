@@ -9,7 +9,8 @@ from .. import clock
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Exam, Programme, StudySession
-from ..web import download, role_required
+from ..policy import get_or_404
+from ..web import download
 from ..xlsx import CSV_MIMETYPE, XLSX_MIMETYPE
 from . import charts, definitions, formats, study, year
 from . import exams as exam_stats
@@ -18,11 +19,6 @@ from . import items as item_stats
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 
-
-@bp.before_request
-@role_required("trainer", "admin")
-def _staff_only():
-    return None
 
 
 def scope_path() -> str | None:
@@ -50,13 +46,6 @@ def _score(value):
     return formats.score(value)
 
 
-def _get(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        raise NotFound("找不到这条记录。")
-    return obj
-
-
 @bp.route("/")
 def dashboard():
     chosen = chosen_year()
@@ -81,7 +70,7 @@ def dashboard():
 
 @bp.route("/exams/<int:exam_id>")
 def exam(exam_id: int):
-    exam = _get(Exam, exam_id)
+    exam = get_or_404(Exam, exam_id, message="考试不存在。")
     s = exam_stats.exam_stats(exam, scope_path())
     unit_chart = charts.rate_bars("各单位合格率（合格/参考）", [
         (f.label, f.pass_rate, url_for("stats.exam_people", exam_id=exam.id, who="expected", unit=f.key))
@@ -94,7 +83,7 @@ def exam(exam_id: int):
 
 @bp.route("/exams/<int:exam_id>/people")
 def exam_people(exam_id: int):
-    exam = _get(Exam, exam_id)
+    exam = get_or_404(Exam, exam_id, message="考试不存在。")
     who = request.args.get("who", "expected")
     if who not in exam_stats.WHO:
         raise NotFound("没有这类名单。")
@@ -111,7 +100,7 @@ SESSION_WHO = {"expected": "应到人员", "present": "出席人员", "leave": "
 
 @bp.route("/sessions/<int:session_id>/people")
 def session_people(session_id: int):
-    session = _get(StudySession, session_id)
+    session = get_or_404(StudySession, session_id, message="学习场次不存在。")
     who = request.args.get("who", "expected")
     if who not in SESSION_WHO:
         raise NotFound("没有这类名单。")
@@ -135,7 +124,7 @@ PROGRAMME_WHO = {"members": "应学人员", "completed": "已完成人员", "unf
 
 @bp.route("/programmes/<int:programme_id>")
 def programme(programme_id: int):
-    programme = _get(Programme, programme_id)
+    programme = get_or_404(Programme, programme_id, message="培训项目不存在。")
     who = request.args.get("who", "unfinished")
     if who not in PROGRAMME_WHO:
         raise NotFound("没有这类名单。")
@@ -153,7 +142,7 @@ def programme(programme_id: int):
 
 @bp.route("/exams/<int:exam_id>/items")
 def items(exam_id: int):
-    exam = _get(Exam, exam_id)
+    exam = get_or_404(Exam, exam_id, message="考试不存在。")
     analysis = item_stats.item_analysis(exam)
     return render_template("stats/items.html", exam=exam, items=analysis,
                            flagged=sum(1 for i in analysis if i.flags))

@@ -6,44 +6,38 @@ from collections import defaultdict
 from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
-from ..errors import DomainError, NotFound
+from ..errors import DomainError
 from ..extensions import db
 from ..models import MATERIAL_KINDS, Cohort, Exam, Programme, StudyMaterial, StudySession, User
-from ..web import act, role_required
+from ..params import int_list
+from ..policy import get_or_404, visible_people
+from ..web import act
 from . import materials, programmes
 from .markdown import render
 from .routes import bp
 
 
 def _material(material_id: int) -> StudyMaterial:
-    material = db.session.get(StudyMaterial, material_id)
-    if material is None:
-        raise NotFound("学习资料不存在。")
-    return material
+    return get_or_404(StudyMaterial, material_id, message="学习资料不存在。")
 
 
 @bp.route("/programmes")
-@login_required
 def my_programmes():
     return render_template("study/my_programmes.html", rows=programmes.my_programmes(current_user))
 
 
 @bp.route("/programmes/<int:programme_id>")
-@login_required
 def programme(programme_id: int):
-    programme = db.session.get(Programme, programme_id)
-    if programme is None:
-        raise NotFound("培训项目不存在。")
+    programme = get_or_404(Programme, programme_id, message="培训项目不存在。")
     times = materials.study_time(current_user, [m.id for m in programme.materials])
     return render_template("study/programme.html", programme=programme, times=times,
                            progress=programmes.progress(current_user, programme))
 
 
 @bp.route("/materials/<int:material_id>")
-@login_required
 def material(material_id: int):
     material = _material(material_id)
     time = materials.study_time(current_user, [material.id]).get(material.id)
@@ -52,7 +46,6 @@ def material(material_id: int):
 
 
 @bp.route("/materials/<int:material_id>/quiz", methods=["GET", "POST"])
-@login_required
 def material_quiz(material_id: int):
     from ..bank.types import REGISTRY, TYPE_LABELS
     from . import quiz
@@ -89,7 +82,6 @@ def material_quiz(material_id: int):
 
 
 @bp.route("/materials/<int:material_id>/file.pdf")
-@login_required
 def material_pdf(material_id: int):
     material = _material(material_id)
     if material.kind != "pdf" or not material.pdf:
@@ -99,7 +91,6 @@ def material_pdf(material_id: int):
 
 
 @bp.route("/manage/materials", methods=["GET", "POST"])
-@role_required("trainer", "admin")
 def manage_materials():
     if request.method == "POST":
         upload = request.files.get("pdf")
@@ -121,12 +112,9 @@ def manage_materials():
 
 
 @bp.route("/sessions/<int:session_id>/materials", methods=["POST"])
-@role_required("trainer", "admin")
 def session_materials(session_id: int):
-    session = db.session.get(StudySession, session_id)
-    if session is None:
-        raise NotFound("学习场次不存在。")
-    ids = [int(x) for x in request.form.getlist("materials") if x.isdigit()]
+    session = get_or_404(StudySession, session_id, message="学习场次不存在。")
+    ids = int_list(request.form.getlist("materials"))
     session.materials = list(db.session.scalars(select(StudyMaterial).where(StudyMaterial.id.in_(ids))))
     db.session.commit()
     flash("已更新本场的学习资料（缺席者学完即记为补学）。", "success")
@@ -134,14 +122,13 @@ def session_materials(session_id: int):
 
 
 @bp.route("/manage/programmes", methods=["GET", "POST"])
-@role_required("trainer", "admin")
 def manage_programmes():
     if request.method == "POST":
         cohorts = list(db.session.scalars(select(Cohort).where(Cohort.name.in_(request.form.getlist("cohorts")))))
         chosen = list(db.session.scalars(select(StudyMaterial).where(
-            StudyMaterial.id.in_([int(x) for x in request.form.getlist("materials") if x.isdigit()]))))
+            StudyMaterial.id.in_(int_list(request.form.getlist("materials"))))))
         sessions = list(db.session.scalars(select(StudySession).where(
-            StudySession.id.in_([int(x) for x in request.form.getlist("sessions") if x.isdigit()]))))
+            StudySession.id.in_(int_list(request.form.getlist("sessions"))))))
         exam = db.session.get(Exam, request.form.get("exam_id", 0, type=int) or 0)
         closes_at = None
         if request.form.get("closes_on"):
@@ -166,13 +153,11 @@ def manage_programmes():
 
 
 @bp.route("/manage/programmes/<int:programme_id>")
-@role_required("trainer", "admin")
 def programme_progress(programme_id: int):
-    programme = db.session.get(Programme, programme_id)
-    if programme is None:
-        raise NotFound("培训项目不存在。")
+    programme = get_or_404(Programme, programme_id, message="培训项目不存在。")
     by_unit: dict[str, list] = defaultdict(list)
-    for user in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.org_unit_id, User.id)):
+    people = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.org_unit_id, User.id))
+    for user in visible_people(current_user, people):  # a village admin: their village only
         if programmes.in_programme(user, programme):
             unit = user.org_unit.name if user.org_unit else "（无单位）"
             by_unit[unit].append((user, programmes.progress(user, programme)))
