@@ -151,13 +151,14 @@ def _owner(obj: Any) -> User | None:
     return None
 
 
-def get_or_404(model: type[M], object_id: int | None, *, scope: str = "town", message: str | None = None,
-               options: tuple = ()) -> M:
+def get_or_404(model: type[M], object_id: int | None, *, message: str | None = None, options: tuple = ()) -> M:
     """The one getter for objects named in a URL: missing and out of reach look the same (404).
-    scope "own": only the signed-in person's own; "own+unit": theirs, or a person in the staff
-    actor's scope; "unit": a person or unit in the scope; "town": any (the rule already limited who)."""
+    The endpoint's declared scope decides the reach: "own" only the signed-in person's own;
+    "own+unit" theirs, or a person in the staff actor's scope; "unit" a person or unit in the scope;
+    "town" any (the rule already limited who)."""
+    rule = POLICY.get(request.endpoint or "")
     obj = db.session.get(model, object_id, options=options) if object_id is not None else None
-    if obj is None or not _reachable(obj, scope):
+    if obj is None or not _reachable(obj, rule.scope if rule is not None else "town"):
         raise NotFound(message or "找不到这条记录，或不在您的权限范围内。")
     return obj
 

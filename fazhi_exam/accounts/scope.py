@@ -37,9 +37,22 @@ def restrict_users(stmt: Select, actor: User) -> Select:
         OrgUnit.path.startswith(scope.path))
 
 
+def may_manage(actor: User | None, target: User) -> bool:
+    """A scoped admin manages the people of their unit, but not an account whose own authority
+    reaches further than theirs (a town trainer living in the village, say)."""
+    if actor is None or scope_unit(actor) is None:
+        return True
+    if not unit_in_scope(actor, target.org_unit):
+        return False
+    if target.roles & {"admin", "trainer"}:
+        return target.scope_org_unit is not None and unit_in_scope(actor, target.scope_org_unit)
+    return True
+
+
 def get_user_in_scope(actor: User, user_id: int) -> User:
+    """A person the actor may manage (404 otherwise: outside looks like absent)."""
     user = db.session.get(User, user_id)
-    if user is None or not unit_in_scope(actor, user.org_unit):
+    if user is None or not may_manage(actor, user):
         raise NotFound("用户不存在，或不在您管理的范围内。")
     return user
 

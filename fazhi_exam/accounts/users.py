@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import ROLES, Cohort, OrgUnit, User
 from .auth import normalise_identifier, revoke_sessions
 from .passwords import hash_password, validate_new_password
-from .scope import restrict_users, scope_unit, unit_in_scope
+from .scope import may_manage, restrict_users, scope_unit, unit_in_scope
 
 PHONE = re.compile(r"^1\d{10}$")
 USERNAME = re.compile(r"^[\w.\-@\u4e00-\u9fff]{2,64}$")
@@ -61,22 +61,10 @@ def identifier_taken(value: str, exclude: User | None = None) -> bool:
     return db.session.scalar(stmt.limit(1)) is not None
 
 
-def _may_manage(actor: User | None, target: User) -> bool:
-    """A scoped admin manages the people of their unit, but not an account whose own authority
-    reaches further than theirs (a town trainer living in the village, say)."""
-    if actor is None or scope_unit(actor) is None:
-        return True
-    if not unit_in_scope(actor, target.org_unit):
-        return False
-    if target.roles & {"admin", "trainer"}:
-        return target.scope_org_unit is not None and unit_in_scope(actor, target.scope_org_unit)
-    return True
-
-
 def _check_authority(actor: User | None, f: UserFields, target: User | None) -> None:
     if actor is None or scope_unit(actor) is None:
         return
-    if target is not None and not _may_manage(actor, target):
+    if target is not None and not may_manage(actor, target):
         raise PermissionDenied("该用户不在您管理的范围内。")
     if not unit_in_scope(actor, f.org_unit):
         raise PermissionDenied("只能把用户放在您管理的单位及其下属单位中。")
@@ -134,7 +122,7 @@ def update_user(actor: User | None, user: User, fields: UserFields) -> User:
 def set_active(actor: User | None, user: User, active: bool) -> None:
     if actor is not None and user.id == actor.id and not active:
         raise ValidationError("不能停用自己的账号。")
-    if not _may_manage(actor, user):
+    if not may_manage(actor, user):
         raise PermissionDenied("该用户不在您管理的范围内。")
     user.active = active
     if not active:
@@ -146,7 +134,7 @@ def set_active(actor: User | None, user: User, active: bool) -> None:
 
 def reset_password(actor: User | None, user: User, new_password: str) -> None:
     """An admin sets a temporary password; the user must change it at next login."""
-    if not _may_manage(actor, user):
+    if not may_manage(actor, user):
         raise PermissionDenied("该用户不在您管理的范围内。")
     validate_new_password(new_password, username=user.username)
     user.password_hash = hash_password(new_password)
