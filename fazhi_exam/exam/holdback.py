@@ -71,12 +71,13 @@ def held_back(user: User, now: datetime | None = None) -> HeldBack:
     held_attempts = frozenset(a.id for a in attempts if not review_visible(a, now))
     finished_exams = {a.exam_id for a in attempts if a.status != "in_progress"}
     fixed: set[int] = set()
+    # Drafts too: a fixed paper is known from the moment a trainer composes it.
     upcoming = db.session.scalars(select(Exam).options(selectinload(Exam.rules))
-                                  .where(Exam.status == "published", Exam.closes_at > now))
+                                  .where(Exam.status.in_(("draft", "published")), Exam.closes_at > now))
     for exam in upcoming:
         ids = {int(i) for rule in exam.rules for i in (rule.question_ids or [])}
-        # A fixed paper is known before it starts: its questions stay out of practice for everyone who
-        # may still sit it. Once they have finished an attempt, its review policy decides (above).
+        # Its questions stay out of practice for everyone who may still sit it. Once they have
+        # finished an attempt, its review policy decides (above).
         if ids and exam.id not in finished_exams and in_audience(user, exam):
             fixed |= ids
     return HeldBack(attempt_ids=held_attempts, question_ids=frozenset(fixed))

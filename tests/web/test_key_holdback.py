@@ -12,7 +12,7 @@ from fazhi_exam.bank import importing
 from fazhi_exam.bank.exporters.native import export
 from fazhi_exam.bank.exporting import export_bank
 from fazhi_exam.extensions import db
-from fazhi_exam.models import Attempt, AttemptQuestion, Bank, PracticeAnswer, Question, QuestionVersion
+from fazhi_exam.models import Attempt, AttemptQuestion, Bank, Exam, PracticeAnswer, Question, QuestionVersion
 from tests.conftest import Api
 from tests.exam_fixtures import T0, bank_questions
 
@@ -176,14 +176,19 @@ def _fixed_ids(app, n: int = 4) -> list[int]:
 
 def test_fixed_paper_not_yet_sat_is_held_back(app, client, auth, make_exam, world):
     fixed = _fixed_ids(app)
-    make_exam(paper=[{"question_ids": fixed, "points": 5}], shuffle_questions=False,
-              opens_at=(T0 + timedelta(days=1)).isoformat(), closes_at=(T0 + timedelta(days=1, hours=2)).isoformat())
+    exam_id = make_exam(paper=[{"question_ids": fixed, "points": 5}], shuffle_questions=False,
+                        opens_at=(T0 + timedelta(days=1)).isoformat(),
+                        closes_at=(T0 + timedelta(days=1, hours=2)).isoformat())
     auth.login("zhang")  # 村干部: in the audience; the exam opens tomorrow
     token = auth.csrf()
-    for qid in fixed:
-        vid, qtype, n = _current(app, qid)
-        response = _probe(client, token, qid, vid, qtype, {f"q{qid}": "A"})
-        assert response.status_code == 404 and not _reveals(response.get_data(as_text=True)), qid
+    for status in ("published", "draft"):  # a draft paper is known to the trainer already
+        with app.app_context():
+            db.session.get(Exam, exam_id).status = status
+            db.session.commit()
+        for qid in fixed:
+            vid, qtype, n = _current(app, qid)
+            response = _probe(client, token, qid, vid, qtype, {f"q{qid}": "A"})
+            assert response.status_code == 404 and not _reveals(response.get_data(as_text=True)), (status, qid)
     seen = set()
     for _ in range(15):
         page = client.get(f"/practice/question?bank={_bank_id(app)}").get_data(as_text=True)
@@ -305,3 +310,16 @@ def test_existing_banks_stay_open_for_practice_after_the_migration(tmp_path):
         assert db.session.scalar(sa.select(Bank.practice_open).where(Bank.name == "旧题库")) is True
         db.session.remove()
         db.engine.dispose()
+
+
+def test_attempt_past_its_deadline_no_longer_pauses_but_keeps_its_keys(app, client, auth, make_exam, world):
+    exam_id = make_exam(duration_minutes=30)
+    auth.login("zhang")
+    api = Api(client)
+    api.token = auth.csrf()
+    paper = api.call("POST", f"/api/v1/exams/{exam_id}/attempts").get_json()
+    questions = _paper(app, paper["attempt_id"])
+    clock.freeze(clock.now() + timedelta(minutes=45))  # time ran out; nobody has closed the attempt yet
+    assert PAUSED not in client.get("/practice").get_data(as_text=True)
+    for qid, response in _probe_all(client, auth.csrf(), questions[:3]):
+        assert response.status_code == 404 and not _reveals(response.get_data(as_text=True)), qid
