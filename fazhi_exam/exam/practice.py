@@ -69,7 +69,7 @@ def _shown_wrong_entries(user: User, held: HeldBack) -> Select:
 
 
 def wrong_count(user: User, held: HeldBack | None = None) -> int:
-    held = held or held_back(user)
+    held = held_back(user) if held is None else held
     if held.paused:
         return 0
     return db.session.scalar(select(func.count()).select_from(_shown_wrong_entries(user, held).subquery())) or 0
@@ -78,7 +78,7 @@ def wrong_count(user: User, held: HeldBack | None = None) -> int:
 def pick_question(user: User, *, bank_id: int | None = None, tag: str | None = None, wrong_only: bool = False,
                   exclude: int | None = None, rng: random.Random | None = None,
                   held: HeldBack | None = None) -> Question | None:
-    held = held or held_back(user)
+    held = held_back(user) if held is None else held
     if held.paused:
         return None
     if wrong_only:
@@ -131,7 +131,7 @@ def answer(user: User, question_id: int, version_id: int, response: Any, *, sour
            held: HeldBack | None = None) -> Feedback:
     """Grade a practice answer and give the key at once, only for a question practisable now, in its
     current version. Every refusal says the same and tells nothing of the key, not even right or wrong."""
-    held = held or held_back(user)
+    held = held_back(user) if held is None else held
     if held.paused:
         raise Conflict(PAUSED_MESSAGE, code="practice_paused")
     question = db.session.get(Question, question_id)
@@ -159,7 +159,7 @@ def _is_practisable(question: Question) -> bool:
 
 def wrong_book(user: User, held: HeldBack | None = None) -> OrderedDict[str, list[WrongBookEntry]]:
     """Shown entries grouped by the law the question cites (its first law, or 其他)."""
-    held = held or held_back(user)
+    held = held_back(user) if held is None else held
     if held.paused:
         return OrderedDict()
     entries = list(db.session.scalars(_shown_wrong_entries(user, held).order_by(WrongBookEntry.last_wrong_at.desc())))
