@@ -23,5 +23,6 @@ def export_bank(name: str, fmt: str, *, include_retired: bool = False) -> tuple[
     questions = [as_parsed(v) for v in db.session.scalars(stmt)]
     module = import_module(f"{__package__}.exporters.{FORMATS[fmt][0]}")
     if fmt == "yaml":
-        return module.export(questions, bank=bank.name, description=bank.description), len(questions)
+        return (module.export(questions, bank=bank.name, description=bank.description,
+                              practice_open=bank.practice_open), len(questions))
     return module.export(questions, bank=bank.name), len(questions)

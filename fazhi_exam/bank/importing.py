@@ -15,7 +15,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..models import Bank, Law, Question, User
 from .importers.base import FormatError, ParsedQuestion, ParseProblem, ParseResult
-from .questions import create_question, get_or_create_bank
+from .questions import create_question, get_or_create_bank, set_practice_open
 from .types import TYPE_LABELS
 from .validation import dedupe_key, question_problems
 
@@ -63,6 +63,7 @@ class BankImportReport:
     format: str = ""
     bank_name: str = ""
     description: str = ""
+    practice_open: bool | None = None  # the file says whether the bank is open for practice
     questions: list[ParsedQuestion] = field(default_factory=list)  # sound and new
     duplicates: list[ParsedQuestion] = field(default_factory=list)  # already there: skipped
     problems: list[ParseProblem] = field(default_factory=list)
@@ -89,6 +90,7 @@ def check_file(filename: str, content: bytes, bank_name: str | None = None) -> B
         return report
     report.bank_name = (bank_name or parsed.bank_name or PurePath(filename).stem).strip()[:100]
     report.description = parsed.description
+    report.practice_open = parsed.practice_open
     report.problems.extend(parsed.problems)
     bank = db.session.scalar(select(Bank).where(Bank.name == report.bank_name))
     existing = set(db.session.scalars(select(Question.dedupe_key).where(Question.bank_id == bank.id))) \
@@ -120,6 +122,8 @@ def import_steps(actor: User | None, filename: str, content: bytes, *, bank_name
     if not report.ok:
         raise ValidationError(f"文件有 {len(report.problems)} 处错误，未导入任何试题。")
     bank = get_or_create_bank(actor, report.bank_name, report.description)
+    if report.practice_open is not None:
+        set_practice_open(actor, bank, report.practice_open)
     laws_by_name = {law.name: law for law in db.session.scalars(select(Law))}
     total = len(report.questions)
     for i, q in enumerate(report.questions, 1):

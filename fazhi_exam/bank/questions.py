@@ -27,6 +27,15 @@ def get_or_create_bank(actor: User | None, name: str, description: str = "") -> 
     return bank
 
 
+def set_practice_open(actor: User | None, bank: Bank, practice_open: bool) -> None:
+    """Open or close a bank for practice (closed: its questions never show a key in practice)."""
+    if bank.practice_open == practice_open:
+        return
+    bank.practice_open = practice_open
+    db.session.flush()
+    audit.record("bank_saved", actor=actor, target=bank.name, details={"id": bank.id, "practice_open": practice_open})
+
+
 def bank_by_name(name: str) -> Bank:
     bank = db.session.scalar(select(Bank).where(Bank.name == name))
     if bank is None:

@@ -77,6 +77,16 @@ def bank(bank_id: int):
                            args={k: v for k, v in request.args.items() if k != "page"})
 
 
+@bp.route("/<int:bank_id>/practice", methods=["POST"])
+def bank_practice(bank_id: int):
+    bank = _bank(bank_id)
+    service.set_practice_open(current_user, bank, request.form.get("practice_open") == "1")
+    db.session.commit()
+    flash("已允许学员练习这个题库。" if bank.practice_open else "已关闭这个题库的练习，学员练习时不再出现其中的题。",
+          "success")
+    return redirect(url_for("bank.bank", bank_id=bank.id))
+
+
 @bp.route("/<int:bank_id>/export/<fmt>")
 def export(bank_id: int, fmt: str):
     if fmt not in FORMATS:

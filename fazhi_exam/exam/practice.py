@@ -1,5 +1,6 @@
 """Practice with instant feedback, and the 错题本: every wrong answer (in practice or an exam)
-goes in; a question leaves after being answered right twice in a row."""
+goes in; a question leaves after being answered right twice in a row. Keys show only for questions
+practisable now and not held back for this learner (holdback)."""
 from __future__ import annotations
 
 import random
@@ -7,11 +8,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from .. import clock
 from ..bank.types import REGISTRY
-from ..errors import NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import (
     Attempt,
@@ -25,15 +26,22 @@ from ..models import (
     WrongBookEntry,
 )
 from ..models.bank import question_laws
+from .holdback import PAUSED_MESSAGE, HeldBack, held_back
 
 PRACTICE_TYPES = ("single", "multiple", "judge", "fill")
 LEAVE_AFTER = 2  # right answers in a row
+NOT_PRACTISABLE = "这道题现在不能练习。"
+
+
+def practisable() -> ColumnElement[bool]:
+    """SQL over Question (joined to its Bank): may be practised by anyone, before the per-learner
+    hold-back: published, an objective type, in a bank open for practice."""
+    return and_(Question.status == "published", Question.type.in_(PRACTICE_TYPES), Bank.practice_open.is_(True))
 
 
 def practice_banks() -> list[tuple[Bank, int]]:
     rows = db.session.execute(select(Bank, func.count(Question.id)).join(Question, Question.bank_id == Bank.id)
-                              .where(Question.status == "published", Question.type.in_(PRACTICE_TYPES))
-                              .group_by(Bank.id).order_by(Bank.name)).all()
+                              .where(practisable()).group_by(Bank.id).order_by(Bank.name)).all()
     return [(bank, n) for bank, n in rows]
 
 
@@ -44,29 +52,46 @@ def practice_topics(limit: int = 40) -> list[tuple[str, int]]:
     """The most used topic tags (not the audience ones) with their question counts."""
     rows = db.session.execute(
         select(QuestionTag.name, func.count()).join(Question, Question.id == QuestionTag.question_id)
-        .where(Question.status == "published", Question.type.in_(PRACTICE_TYPES),
-               QuestionTag.name.not_in(AUDIENCE_TAGS))
+        .join(Bank, Bank.id == Question.bank_id)
+        .where(practisable(), QuestionTag.name.not_in(AUDIENCE_TAGS))
         .group_by(QuestionTag.name).having(func.count() >= 5).order_by(func.count().desc()).limit(limit)).all()
     return [(name, n) for name, n in rows]
 
 
-def wrong_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(WrongBookEntry)
-                             .where(WrongBookEntry.user_id == user.id, WrongBookEntry.active.is_(True))) or 0
+def _shown_wrong_entries(user: User, held: HeldBack) -> Select:
+    """The learner's active 错题本 entries that may show their key now: practisable and not held back
+    (an entry recorded from an exam stays hidden until its review is allowed). The list, its count
+    and 练错题 all read this one statement."""
+    return (select(WrongBookEntry).join(Question, Question.id == WrongBookEntry.question_id)
+            .join(Bank, Bank.id == Question.bank_id)
+            .where(WrongBookEntry.user_id == user.id, WrongBookEntry.active.is_(True), practisable(),
+                   ~held.condition(WrongBookEntry.question_id)))
+
+
+def wrong_count(user: User, held: HeldBack | None = None) -> int:
+    held = held_back(user) if held is None else held
+    if held.paused:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(_shown_wrong_entries(user, held).subquery())) or 0
 
 
 def pick_question(user: User, *, bank_id: int | None = None, tag: str | None = None, wrong_only: bool = False,
-                  exclude: int | None = None, rng: random.Random | None = None) -> Question | None:
-    stmt = select(Question.id).where(Question.status == "published", Question.type.in_(PRACTICE_TYPES))
+                  exclude: int | None = None, rng: random.Random | None = None,
+                  held: HeldBack | None = None) -> Question | None:
+    held = held_back(user) if held is None else held
+    if held.paused:
+        return None
     if wrong_only:
-        stmt = stmt.where(Question.id.in_(select(WrongBookEntry.question_id).where(
-            WrongBookEntry.user_id == user.id, WrongBookEntry.active.is_(True))))
+        stmt = _shown_wrong_entries(user, held).with_only_columns(WrongBookEntry.question_id)
     else:
+        stmt = (select(Question.id).join(Bank, Bank.id == Question.bank_id)
+                .where(practisable(), ~held.condition(Question.id)))
         if bank_id:
             stmt = stmt.where(Question.bank_id == bank_id)
         if tag:
             stmt = stmt.where(Question.tags.any(QuestionTag.name == tag))
-    ids = [i for i in db.session.scalars(stmt) if i != exclude] or list(db.session.scalars(stmt))
+    found = list(db.session.scalars(stmt))
+    ids = [i for i in found if i != exclude] or found
     if not ids:
         return None
     return db.session.get(Question, (rng or random).choice(ids))
@@ -102,12 +127,19 @@ class Feedback:
     correct: bool
 
 
-def answer(user: User, question_id: int, version_id: int, response: Any, *, source: str = "practice") -> Feedback:
+def answer(user: User, question_id: int, version_id: int, response: Any, *, source: str = "practice",
+           held: HeldBack | None = None) -> Feedback:
+    """Grade a practice answer and give the key at once, only for a question practisable now, in its
+    current version. Every refusal says the same and tells nothing of the key, not even right or wrong."""
+    held = held_back(user) if held is None else held
+    if held.paused:
+        raise Conflict(PAUSED_MESSAGE, code="practice_paused")
     question = db.session.get(Question, question_id)
     version = db.session.get(QuestionVersion, version_id)
     if question is None or version is None or version.question_id != question.id \
-            or version.type not in PRACTICE_TYPES:
-        raise NotFound("试题不存在。")
+            or question.current_version_id != version.id or not _is_practisable(question) \
+            or held.holds(question.id):
+        raise NotFound(NOT_PRACTISABLE)
     qtype = REGISTRY[version.type]
     problem = qtype.response_problem(version.stem, len(version.options or []), response)
     if problem:
@@ -120,11 +152,17 @@ def answer(user: User, question_id: int, version_id: int, response: Any, *, sour
     return Feedback(question, version, response, correct)
 
 
-def wrong_book(user: User) -> OrderedDict[str, list[WrongBookEntry]]:
-    """Active entries grouped by the law the question cites (its first law, or 其他)."""
-    entries = list(db.session.scalars(select(WrongBookEntry).where(
-        WrongBookEntry.user_id == user.id, WrongBookEntry.active.is_(True))
-        .order_by(WrongBookEntry.last_wrong_at.desc())))
+def _is_practisable(question: Question) -> bool:
+    return db.session.scalar(select(Question.id).join(Bank, Bank.id == Question.bank_id)
+                             .where(Question.id == question.id, practisable())) is not None
+
+
+def wrong_book(user: User, held: HeldBack | None = None) -> OrderedDict[str, list[WrongBookEntry]]:
+    """Shown entries grouped by the law the question cites (its first law, or 其他)."""
+    held = held_back(user) if held is None else held
+    if held.paused:
+        return OrderedDict()
+    entries = list(db.session.scalars(_shown_wrong_entries(user, held).order_by(WrongBookEntry.last_wrong_at.desc())))
     groups: OrderedDict[str, list[WrongBookEntry]] = OrderedDict()
     law_names = dict(db.session.execute(
         select(question_laws.c.question_id, func.min(question_laws.c.law_id))

@@ -22,6 +22,10 @@ def question_dict(q: ParsedQuestion) -> dict:
     return item
 
 
-def export(questions: Iterable[ParsedQuestion], *, bank: str, description: str = "") -> bytes:
-    data = {"bank": bank, "description": description, "questions": [question_dict(q) for q in questions]}
+def export(questions: Iterable[ParsedQuestion], *, bank: str, description: str = "",
+           practice_open: bool = True) -> bytes:
+    data: dict = {"bank": bank, "description": description}
+    if not practice_open:  # only when closed, so files of open banks stay as they were
+        data["practice"] = False
+    data["questions"] = [question_dict(q) for q in questions]
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000).encode("utf-8")

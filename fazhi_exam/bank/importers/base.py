@@ -51,6 +51,7 @@ class ParseResult:
     problems: list[ParseProblem] = field(default_factory=list)
     bank_name: str | None = None  # when the file names its bank (native YAML)
     description: str = ""
+    practice_open: bool | None = None  # native YAML `practice: false`; None: the file does not say
 
 
 class FormatError(Exception):

@@ -68,6 +68,11 @@ def parse(content: bytes, filename: str) -> ParseResult:
         raise FormatError("文件中应有 questions 列表（见题库格式说明）")
     result = ParseResult(bank_name=str(data["bank"]).strip() if data.get("bank") else None,
                          description=str(data.get("description") or ""))
+    if "practice" in data:
+        if isinstance(data["practice"], bool):
+            result.practice_open = data["practice"]
+        else:
+            result.problems.append(ParseProblem("", "practice 应为 true（允许练习）或 false（不允许练习）"))
     for i, raw in enumerate(data["questions"], 1):
         where = f"第 {i} 题"
         if not isinstance(raw, dict):
