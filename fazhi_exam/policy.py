@@ -71,7 +71,7 @@ _RULES: dict[Rule, tuple[str, ...]] = {
     TOWN: (
         "bank.banks", "bank.bank", "bank.export", "bank.new_question", "bank.import_bank", "bank.confirm_import",
         "bank.laws", "bank.law_version", "bank.question", "bank.edit_question", "bank.question_status",
-        "bank.template",
+        "bank.template", "bank.bank_practice",
         "exam_manage.exams", "exam_manage.exam", "exam_manage.new_exam", "exam_manage.exam_status",
         "exam_manage.marking_queue", "exam_manage.mark", "exam_manage.reopen", "exam_manage.regrade",
         "stats.items", "api.exam_items_json",

@@ -76,7 +76,11 @@ def material_quiz(material_id: int):
         else:
             flash(f"答对 {result.right}/{result.total} 题，需答对 {material.quiz_pass} 题，请再学习后重试。", "warning")
         return redirect(url_for("study.material", material_id=material.id))
-    versions = quiz.draw(material)
+    try:
+        versions = quiz.draw(current_user, material)
+    except DomainError as exc:
+        return render_template("study/quiz.html", material=material, shown=[], TYPE_LABELS=TYPE_LABELS,
+                               refused=exc.message), exc.status
     shown = [(v, REGISTRY[v.type].learner_view(v.stem, v.options or [])) for v in versions]
     return render_template("study/quiz.html", material=material, shown=shown, TYPE_LABELS=TYPE_LABELS)
 

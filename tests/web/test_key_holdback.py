@@ -323,3 +323,46 @@ def test_attempt_past_its_deadline_no_longer_pauses_but_keeps_its_keys(app, clie
     assert PAUSED not in client.get("/practice").get_data(as_text=True)
     for qid, response in _probe_all(client, auth.csrf(), questions[:3]):
         assert response.status_code == 404 and not _reveals(response.get_data(as_text=True)), qid
+
+
+def test_material_quiz_is_no_key_oracle(app, client, auth, make_exam, world, sit):
+    """The study material's check quiz says 答对 x/y: a verdict is a key, so a running paper pauses it
+    and a paper whose review has not come never has its questions graded there."""
+    from fazhi_exam.study.materials import create_material
+
+    with app.app_context():
+        material = create_material(None, title="有小测的资料", kind="text", minutes=1, body="正文",
+                                   quiz_bank_id=_bank_id(app), quiz_count=1, quiz_pass=1)
+        db.session.commit()
+        material_id = material.id
+    quiz = f"/study/materials/{material_id}/quiz"
+    exam_id = make_exam(show_answers="after_close")
+    auth.login("zhang")
+    api = Api(client)
+    api.token = auth.csrf()
+    attempt_id = api.call("POST", f"/api/v1/exams/{exam_id}/attempts").get_json()["attempt_id"]
+    questions = _paper(app, attempt_id)
+    token = auth.csrf()
+
+    def probe(qid: int, vid: int, qtype: str, extra: dict):
+        data = {"csrf_token": token, "version_ids": [str(vid)], f"type_{vid}": qtype,
+                **{k.replace(f"q{qid}", f"q{vid}"): v for k, v in extra.items()}}
+        return client.post(quiz, data=data, follow_redirects=True).get_data(as_text=True)
+
+    page = client.get(quiz)
+    assert page.status_code == 409 and "考试进行中，小测暂停" in page.get_data(as_text=True)
+    for qid, vid, qtype, n in questions:
+        for extra in _tries(qtype, n, qid):
+            assert "答对 1/1" not in probe(qid, vid, qtype, extra) and "小测通过" not in probe(qid, vid, qtype, extra)
+    api.call("POST", f"/api/v1/attempts/{attempt_id}/submit")
+    # Submitted, review after the close: the paper's questions are still not graded by the quiz.
+    held = [q for q in questions if q[2] in ("single", "multiple", "judge")]
+    for qid, vid, qtype, n in held:
+        for extra in _tries(qtype, n, qid):
+            page = probe(qid, vid, qtype, extra)
+            assert "小测通过" not in page and "答对 0/1" not in page, qid
+            assert "小测的题目不完整" in page
+    for _ in range(5):  # nor drawn for it
+        drawn = client.get(quiz).get_data(as_text=True)
+        shown = {int(x) for x in re.findall(r'name="version_ids" value="(\d+)"', drawn)}
+        assert shown and not shown & {vid for _, vid, _, _ in questions}
