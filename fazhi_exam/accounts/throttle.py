@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from flask import current_app
 from limits import RateLimitItem, parse
@@ -47,6 +47,7 @@ class LoginThrottle:
                  max_delay: int = 60):
         self._storage: Storage = storage_from_string(storage_uri)
         self._limiter = MovingWindowRateLimiter(self._storage)
+        self._windows = cast(MovingWindowSupport, self._storage)  # memory and Redis both keep moving windows
         self._per_pair = parse(per_pair)
         self._per_address = parse(per_address)
         self._account_threshold = parse(per_account)
@@ -96,9 +97,8 @@ class LoginThrottle:
         _, remaining = self._limiter.get_window_stats(item, *key)
         delay = self.account_delay(item.amount - remaining)
         if delay:
-            storage: MovingWindowSupport = self._storage  # type: ignore[assignment]
-            latest, found = storage.get_moving_window(self._latest_key(account), 1,
-                                                      item.get_expiry())
+            latest, found = self._windows.get_moving_window(self._latest_key(account), 1,
+                                                            item.get_expiry())
             if found:
                 waits.append(Wait(max(math.ceil(latest + delay - now), 0), "account"))
         longest = max(waits, key=lambda w: w.seconds)
@@ -113,8 +113,7 @@ class LoginThrottle:
         # instant may race here; either time is right to within that instant.
         latest = self._latest_key(account)
         self._storage.clear(latest)
-        storage: MovingWindowSupport = self._storage  # type: ignore[assignment]
-        storage.acquire_entry(latest, 1, self._per_account.get_expiry())
+        self._windows.acquire_entry(latest, 1, self._per_account.get_expiry())
 
     def succeeded(self, account: str, ip: str | None) -> None:
         self._limiter.clear(*self._account(account))
