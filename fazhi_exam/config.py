@@ -21,13 +21,18 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
     # Who issues 合格证书; None: "<镇>人民政府" of the person's town.
     CERTIFICATE_ISSUER: str | None = None
-    # Login throttling. Storage: memory:// (one process) or redis://host:6379 (several).
+    # Login throttling (see accounts/throttle.py). Storage: memory:// (one process) or
+    # redis://host:6379 (several). Failures of one account from one address: that pair waits.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = "5 per 15 minutes"
+    # Failures of one account from anywhere: past this, a growing delay (never a lock) of
+    # min(2^(n-5), LOGIN_DELAY_MAX_SECONDS) seconds after the latest failure.
     LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_DELAY_MAX_SECONDS = 60
     # Per address: a whole exam room (a township hall, a village office) may sign in at once from
     # one address behind NAT, and older learners mistype; these stop floods and password spraying,
-    # the per-account limit stops guessing.
+    # the per-account delay and the per-pair limit stop guessing.
     LOGIN_FAILURES_PER_ADDRESS = "100 per 15 minutes"
     LOGIN_REQUESTS_PER_ADDRESS = "600 per minute"
     PASSWORD_HASH_METHOD = "scrypt"

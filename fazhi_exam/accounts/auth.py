@@ -18,13 +18,26 @@ class LoginFailed(DomainError):
     code, status = "invalid_credentials", 401
 
 
+def _wait_text(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} 秒"
+    return f"{(seconds + 59) // 60} 分钟（{seconds} 秒）"
+
+
 class TooManyAttempts(DomainError):
     code, status = "too_many_attempts", 429
 
-    def __init__(self, retry_after: int):
-        minutes = max(1, (retry_after + 59) // 60)
-        super().__init__(f"登录失败次数过多，请 {minutes} 分钟后再试。")
+    def __init__(self, retry_after: int, reason: str = "pair"):
+        wait = _wait_text(retry_after)
+        if reason == "account":
+            message = f"这个账号刚才有多次登录失败，为了安全，请 {wait}后再试。"
+        elif reason == "address":
+            message = f"这个网络登录失败的次数过多，请 {wait}后再试。"
+        else:
+            message = f"登录失败次数过多，请 {wait}后再试；忘记密码请联系管理员重置。"
+        super().__init__(message)
         self.retry_after = retry_after
+        self.reason = reason
 
 
 def normalise_identifier(text: str) -> str:
@@ -40,24 +53,28 @@ def find_user(identifier: str) -> User | None:
 
 
 def authenticate(identifier: str, password: str, ip: str | None) -> User:
-    """Check credentials under the throttle; record the outcome in the audit log."""
+    """Check credentials under the throttle (accounts/throttle.py: a guesser's address waits, the
+    account slows down but is never locked); record the outcome in the audit log."""
     ident = normalise_identifier(identifier)
-    throttle = get_throttle()
-    wait = throttle.retry_after(ident, ip)
-    if wait:
-        raise TooManyAttempts(wait)
     user = find_user(ident)
+    # Count per person, not per spelling: a username and a phone number share one count.
+    # (The username, not the id: ids repeat between installations sharing one Redis.)
+    account = f"user:{user.username}" if user is not None else f"name:{ident}"
+    throttle = get_throttle()
+    wait = throttle.check(account, ip)
+    if wait:
+        raise TooManyAttempts(wait.seconds, wait.reason)
     if user is None or not password or not check_password(user.password_hash, password):
-        throttle.failed(ident, ip)
+        throttle.failed(account, ip)
         audit.record("login_failed", actor=user, target=ident[:64],
                      details={"reason": "wrong_password" if user else "unknown_user"})
         raise LoginFailed("用户名或密码不正确。")
     if not user.active:
-        throttle.failed(ident, ip)
+        throttle.failed(account, ip)
         audit.record("login_failed", actor=user, target=user.username,
                      details={"reason": "inactive"})
         raise LoginFailed("该账号已停用，请联系管理员。", code="account_inactive")
-    throttle.succeeded(ident)
+    throttle.succeeded(account, ip)
     return user
 
 
@@ -105,7 +122,8 @@ def change_password(user: User, old_password: str, new_password: str) -> None:
         raise ValidationError("原密码不正确。", code="wrong_password")
     if old_password == new_password:
         raise ValidationError("新密码不能与原密码相同。", code="weak_password")
-    validate_new_password(new_password, username=user.username)
+    validate_new_password(new_password, username=user.username, phone=user.phone,
+                          name=user.name)
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     revoke_sessions(user, keep=user.session_token)

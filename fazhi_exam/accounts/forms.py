@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..models import ROLES, UNIT_KINDS
+from .passwords import PASSWORD_HINT
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -30,7 +31,8 @@ class LoginForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     old_password = PasswordField("原密码", validators=[DataRequired("请输入原密码。")])
-    new_password = PasswordField("新密码（至少 6 位）", validators=[DataRequired("请输入新密码。")])
+    new_password = PasswordField("新密码", validators=[DataRequired("请输入新密码。")],
+                                 description=PASSWORD_HINT)
     confirm = PasswordField("再次输入新密码", validators=[
         DataRequired("请再次输入新密码。"), EqualTo("new_password", "两次输入的新密码不一致。")])
     submit = SubmitField("修改密码")
@@ -44,13 +46,13 @@ class UserForm(FlaskForm):
     cohort_ids = MultiCheckboxField("人员类别", coerce=int)
     roles = MultiCheckboxField("角色", choices=list(ROLES.items()))
     scope_unit_id = SelectField("管理范围（培训管理员、管理员）", coerce=int)
-    password = PasswordField("初始密码（首次登录须修改）")
+    password = PasswordField("初始密码（首次登录须修改）", description=PASSWORD_HINT)
     submit = SubmitField("保存")
 
 
 class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField("临时密码（至少 6 位，用户登录后须修改）",
-                                 validators=[DataRequired("请输入临时密码。")])
+    new_password = PasswordField("临时密码（用户登录后须修改）",
+                                 validators=[DataRequired("请输入临时密码。")], description=PASSWORD_HINT)
     submit = SubmitField("重置密码")
 
 

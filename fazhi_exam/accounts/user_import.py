@@ -13,7 +13,7 @@ from ..extensions import db
 from ..files import read_table
 from ..models import Cohort, User
 from .orgs import find_unit_by_name, unit_label
-from .passwords import hash_password, validate_new_password
+from .passwords import PASSWORD_HINT, hash_password, validate_new_password
 from .scope import unit_in_scope
 from .users import UserFields, clean_fields, create_user, identifier_taken
 
@@ -151,7 +151,8 @@ def _check_row(actor, number: int, cell: Callable[[str], str], cohorts, seen, re
         return errors
     password = cell("初始密码")
     try:
-        validate_new_password(password, username=fields.username)
+        validate_new_password(password, username=fields.username, phone=fields.phone,
+                              name=fields.name)
     except ValidationError as exc:
         err("初始密码", "初始密码不能为空。" if not password else exc.message)
     for value in filter(None, {fields.username, fields.phone}):
@@ -194,8 +195,8 @@ def template_workbook() -> bytes:
     ws = wb.active
     ws.title = "人员名单"
     ws.append(COLUMNS)
-    ws.append(["张三", "13800000001", "王庄村", "村干部、党员", "学员", "Zs@2024"])
-    ws.append(["李四", "lisi", "司法所", "镇干部、行政执法人员", "学员、培训管理员", "Ls@2024"])
+    ws.append(["张三", "13800000001", "王庄村", "村干部、党员", "学员", "Zs@2024ab"])
+    ws.append(["李四", "lisi", "司法所", "镇干部、行政执法人员", "学员、培训管理员", "Ls@2024ab"])
     for col, width in zip("ABCDEF", (12, 18, 20, 28, 20, 14), strict=True):
         ws.column_dimensions[col].width = width
     notes = wb.create_sheet("填写说明")
@@ -205,7 +206,7 @@ def template_workbook() -> bytes:
         "单位：须与系统中的单位名称一致；重名时写成“镇名/村名”。",
         "人员类别：可填多个，用顿号“、”分隔，如“村干部、党员”。",
         "角色：学员、培训管理员、管理员，可填多个；不填即为学员。",
-        "初始密码：至少 6 位；首次登录时须修改。",
+        f"初始密码：{PASSWORD_HINT}首次登录时须修改。",
         "整个文件有任何一行错误时，不导入任何人员，并列出每一处错误。",
     ]:
         notes.append([line])

@@ -90,7 +90,7 @@ def create_user(actor: User | None, fields: UserFields, password: str, *,
     f = clean_fields(fields)
     _check_authority(actor, f, None)
     if password_hash is None:
-        validate_new_password(password, username=f.username)
+        validate_new_password(password, username=f.username, phone=f.phone, name=f.name)
         password_hash = hash_password(password)
     user = User(password_hash=password_hash, must_change_password=must_change_password,
                 created_at=clock.now(), active=True)
@@ -136,7 +136,8 @@ def reset_password(actor: User | None, user: User, new_password: str) -> None:
     """An admin sets a temporary password; the user must change it at next login."""
     if not may_manage(actor, user):
         raise PermissionDenied("该用户不在您管理的范围内。")
-    validate_new_password(new_password, username=user.username)
+    validate_new_password(new_password, username=user.username, phone=user.phone,
+                          name=user.name)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
     revoke_sessions(user)

@@ -12,6 +12,7 @@ from fazhi_exam.accounts import user_import
 from fazhi_exam.errors import ValidationError
 from fazhi_exam.extensions import db
 from fazhi_exam.models import User
+from tests.unit.test_passwords import PERSON, RULE_CASES
 
 HEADER = ["姓名", "用户名或手机号", "单位", "人员类别", "角色", "初始密码"]
 
@@ -205,3 +206,30 @@ def test_oversize_upload_gets_413_and_changes_nothing(app, client, auth, make_us
         content_type="multipart/form-data")
     assert response.status_code == 413
     assert "不能超过 1 MB" in response.get_data(as_text=True)
+
+
+def test_each_weak_initial_password_is_named_by_row_with_its_rule(ctx, villages):
+    rows = []
+    for password, _ in RULE_CASES:
+        # the phone cases need the phone as the account, the others the username
+        account = PERSON["phone"] if "1380000" in password or "0000831" in password \
+            else PERSON["username"]
+        rows.append([PERSON["name"], account, "王庄村", "法律明白人", "学员", password])
+    report = user_import.check_file(None, "名单.xlsx", xlsx(rows))
+    assert not report.ok and not report.rows
+    found = {(e.row, e.column): e.message for e in report.errors}
+    for number, (password, message) in enumerate(RULE_CASES, start=2):
+        assert message in found.get((number, "初始密码"), ""), (number, password, found)
+    before = user_count()
+    with pytest.raises(ValidationError):
+        user_import.apply_file(None, "名单.xlsx", xlsx(rows))
+    db.session.rollback()
+    assert user_count() == before
+
+
+def test_template_example_passwords_follow_the_rule(ctx, villages):
+    wb = openpyxl.load_workbook(io.BytesIO(user_import.template_workbook()))
+    examples = [[str(c.value) for c in row] for row in wb["人员名单"].iter_rows(min_row=2)]
+    errors = user_import.check_file(None, "模板.xlsx", xlsx(examples)).errors
+    assert len(examples) == 2 and [e for e in errors if e.column == "初始密码"] == []
+    assert any("至少 8 位" in str(r[0].value) for r in wb["填写说明"].iter_rows())

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from fazhi_exam.extensions import db
 from fazhi_exam.models import Cohort, OrgUnit, User
 from tests.conftest import Api
+from tests.unit.test_passwords import PERSON, RULE_CASES
 
 
 def _ids(app, *names):
@@ -132,3 +133,34 @@ def test_admin_pages_render(client, auth, make_user, town):
     for path in ("/admin/users", "/admin/users/new", "/admin/units", "/admin/cohorts",
                  "/admin/users/import"):
         assert client.get(path).status_code == 200, path
+
+
+def test_admin_create_and_reset_refuse_each_weak_password_with_its_rule(app, client, auth,
+                                                                         make_user, town):
+    make_user("admin", roles={"admin"}, unit="司法所")
+    auth.login("admin")
+    wang, = _ids(app, "王庄村")
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    assert "至少 8 位，不能全是数字" in page  # the rule under the initial-password field
+    token = auth.csrf("/admin/users/new")
+    form = {"csrf_token": token, "name": PERSON["name"], "username": PERSON["username"],
+            "phone": PERSON["phone"], "org_unit_id": wang, "roles": ["learner"],
+            "scope_unit_id": 0}
+    for password, message in RULE_CASES:
+        response = client.post("/admin/users/new", data={**form, "password": password})
+        assert response.status_code == 200, password  # the form again with the reason
+        assert message in response.get_data(as_text=True), password
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.username == PERSON["username"])) is None
+
+    uid = make_user(PERSON["username"], phone=PERSON["phone"], name=PERSON["name"])
+    page = client.get(f"/admin/users/{uid}").get_data(as_text=True)
+    assert page.count("至少 8 位，不能全是数字") == 1  # under the reset field (no initial password)
+    for password, message in RULE_CASES:
+        response = client.post(f"/admin/users/{uid}/password",
+                               data={"csrf_token": token, "new_password": password},
+                               follow_redirects=True)
+        assert message in response.get_data(as_text=True), password
+    assert Api(app.test_client()).login(PERSON["username"]).status_code == 200  # unchanged
+    with app.app_context():
+        assert not db.session.get(User, uid).must_change_password

@@ -1,11 +1,17 @@
 """Login, logout, passwords, throttling, CSRF, roles and headers, as a user meets them."""
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
+import pytest
 import sqlalchemy as sa
 
+from fazhi_exam import clock
 from fazhi_exam.extensions import db
 from fazhi_exam.models import AuditEvent, LoginSession
 from tests.conftest import TEST_PASSWORD, Api
+from tests.unit.test_passwords import PERSON, RULE_CASES
 
 
 def test_login_page_then_home_shows_name(client, auth, make_user, town):
@@ -35,15 +41,88 @@ def test_wrong_password_is_refused_and_audited(app, client, auth, make_user):
     assert "login_failed" in actions
 
 
-def test_repeated_wrong_passwords_get_429_even_with_right_password(client, api, make_user):
+@pytest.fixture
+def frozen_time(app, monkeypatch):
+    """Stop time, and move it with fazhi_exam.clock: the throttle and its limits storage read
+    time.time(), so that follows the clock here. Returns a function that moves both."""
+    clock.freeze(clock.now())
+    monkeypatch.setattr(time, "time", lambda: clock.now().timestamp())
+    return lambda seconds: clock.advance(timedelta(seconds=seconds))
+
+
+def at(app, address: str) -> Api:
+    """A new browser at this address (REMOTE_ADDR; X-Forwarded-For is not trusted)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return Api(client)
+
+
+def test_repeated_wrong_passwords_from_one_address_get_429_even_with_right_password(
+        app, client, api, auth, make_user, frozen_time):
     make_user("zhang")
     for _ in range(5):
         assert api.login("zhang", "wrong").status_code == 401
     response = api.login("zhang", TEST_PASSWORD)
     assert response.status_code == 429
     assert response.get_json()["error"] == "too_many_attempts"
-    assert "分钟后再试" in response.get_json()["message"]
-    assert int(response.headers["Retry-After"]) > 0
+    assert response.headers["Retry-After"] == "900"
+    assert "请 15 分钟（900 秒）后再试" in response.get_json()["message"]
+    page = auth.login("zhang")  # the login page says the same, with 429
+    assert page.status_code == 429 and "900 秒" in page.get_data(as_text=True)
+    frozen_time(14 * 60)
+    assert api.login("zhang").headers["Retry-After"] == "60"
+    frozen_time(60)
+    assert api.login("zhang").status_code == 200
+
+
+def test_owner_logs_in_from_elsewhere_while_a_stranger_hammers_the_account(
+        app, make_user, frozen_time):
+    make_user("13800001234", name="王大爷")
+    stranger = at(app, "10.0.0.66")
+    for _ in range(5):
+        assert stranger.login("13800001234", "guess").status_code == 401
+    for _ in range(30):  # the stranger's own address is stopped; spoofing a header changes nothing
+        response = stranger.client.post("/api/v1/session",
+                                         json={"username": "13800001234", "password": "guess"},
+                                         headers={"X-Forwarded-For": "10.0.0.9"})
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] == "900"
+    owner = at(app, "10.0.0.9")
+    first = owner.login("13800001234")  # the account only asks for a short pause
+    assert first.status_code == 429
+    assert first.headers["Retry-After"] == "1"
+    assert "请 1 秒后再试" in first.get_json()["message"]
+    frozen_time(1)
+    assert owner.login("13800001234").status_code == 200
+    assert stranger.login("13800001234").status_code == 429  # still waiting out their 15 minutes
+
+
+def test_account_delay_grows_is_capped_at_a_minute_and_a_success_clears_it(
+        app, make_user, frozen_time):
+    make_user("13800001234", name="王大爷")
+    guesser = iter(at(app, f"10.1.0.{i}") for i in range(1, 100))  # a new address each try
+    for _ in range(5):  # up to five failures nobody waits
+        assert next(guesser).login("13800001234", "guess").status_code == 401
+    waits = []
+    for _ in range(8):
+        early = next(guesser).login("13800001234", "guess")
+        assert early.status_code == 429
+        seconds = early.headers["Retry-After"]
+        assert f"请 {seconds} 秒后再试" in early.get_json()["message"]
+        waits.append(int(seconds))
+        frozen_time(int(seconds) - 1)
+        assert next(guesser).login("13800001234", "guess").status_code == 429  # not yet
+        frozen_time(1)
+        assert next(guesser).login("13800001234", "guess").status_code == 401
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60]
+    owner = at(app, "192.168.1.20")
+    refused = owner.login("13800001234")  # the owner waits too, but never more than a minute
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    frozen_time(60)
+    assert owner.login("13800001234").status_code == 200
+    # the success cleared the account's count: the next typo costs nobody a wait
+    assert next(guesser).login("13800001234", "typo").status_code == 401
+    assert at(app, "192.168.1.21").login("13800001234").status_code == 200
 
 
 def test_throttle_per_address_across_accounts(app, client, api, make_user):
@@ -144,7 +223,34 @@ def test_password_change_rejects_wrong_old_and_weak_new(api, make_user):
     assert bad_old.status_code == 422 and "原密码不正确" in bad_old.get_json()["message"]
     weak = api.call("POST", "/api/v1/me/password",
                     json={"old_password": TEST_PASSWORD, "new_password": "123"})
-    assert weak.status_code == 422 and "至少需要 6 位" in weak.get_json()["message"]
+    assert weak.status_code == 422 and weak.get_json()["message"] == "密码至少 8 位。"
+
+
+def test_api_password_change_refuses_each_weak_password_with_its_rule(app, api, make_user):
+    make_user(PERSON["username"], phone=PERSON["phone"], name=PERSON["name"])
+    assert api.login(PERSON["username"]).status_code == 200
+    for password, message in RULE_CASES:
+        response = api.call("POST", "/api/v1/me/password",
+                            json={"old_password": TEST_PASSWORD, "new_password": password})
+        assert response.status_code == 422, password
+        body = response.get_json()
+        assert body["error"] == "weak_password" and message in body["message"], (password, body)
+    assert Api(app.test_client()).login(PERSON["username"]).status_code == 200  # unchanged
+
+
+def test_password_page_shows_the_rule_and_refuses_each_weak_password(client, auth, make_user):
+    make_user(PERSON["username"], phone=PERSON["phone"], name=PERSON["name"], must_change=True)
+    auth.login(PERSON["username"])
+    page = client.get("/password").get_data(as_text=True)
+    assert "至少 8 位，不能全是数字" in page and "不能包含用户名或手机号" in page
+    token = auth.csrf("/password")
+    for password, message in RULE_CASES:
+        response = client.post("/password", data={
+            "csrf_token": token, "old_password": TEST_PASSWORD,
+            "new_password": password, "confirm": password})
+        assert response.status_code == 200, password  # the form again, not a redirect
+        assert message in response.get_data(as_text=True), password
+    assert client.get("/").headers["Location"].endswith("/password")  # still must change it
 
 
 def test_must_change_password_blocks_everything_else(client, api, auth, make_user):
