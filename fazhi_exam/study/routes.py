@@ -15,7 +15,7 @@ from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..models import ATTENDANCE_STATUSES, Attendance, Cohort, OrgUnit, StudyPlan, StudySession
 from ..params import int_list
-from ..policy import get_or_404, visible_people
+from ..policy import get_or_404, is_town_staff, visible_people
 from ..web import act
 from . import attendance, plans
 
@@ -140,13 +140,17 @@ def plan(plan_id: int):
 def session(session_id: int):
     session = _session(session_id)
     expected = visible_people(current_user, plans.expected_users(session))  # a village admin: their people
+    if not is_town_staff(current_user):  # ...and not themself: nobody marks their own attendance
+        expected = [u for u in expected if u.id != current_user.id]
     if request.method == "POST":
         marks = {u.id: request.form.get(f"u{u.id}") for u in expected if request.form.get(f"u{u.id}")}
         ok, changed = act(lambda: attendance.roll_call(current_user, session, marks))
         if ok:
             flash(f"已保存点名结果（{changed} 人有变化）。", "success")
         return redirect(url_for("study.session", session_id=session.id))
-    marks = {a.user_id: a for a in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))}
+    shown = {u.id for u in expected}  # the counts too: a village admin's "已到" is their village's
+    marks = {a.user_id: a for a in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))
+             if a.user_id in shown}
     now = clock.now()
     from ..models import StudyMaterial
 
