@@ -14,7 +14,7 @@ from fazhi_exam import clock, create_app
 from fazhi_exam.database import set_write_intent, write_intent
 from fazhi_exam.extensions import db
 from fazhi_exam.models import Answer, AttemptQuestion, LoginSession, User
-from tests.conftest import TEST_PASSWORD, Api
+from tests.conftest import Api
 from tests.exam_fixtures import T0
 
 EXPIRED = "登录已超时，请重新登录。"
