@@ -43,6 +43,10 @@ class Defaults:
     TIMEZONE = "Asia/Shanghai"
     # Saves already in flight when time runs out are accepted for this long after the deadline.
     EXAM_SAVE_GRACE_SECONDS = 30
+    # A login session ends after this long without a request (an exam in progress counts as
+    # activity) and this long after logging in, whatever happens (accounts/sessions.py).
+    SESSION_IDLE_MINUTES = 120
+    SESSION_MAX_DAYS = 7
 
 
 def normalise_database_url(url: str) -> str:

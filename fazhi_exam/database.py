@@ -21,6 +21,10 @@ def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
 
 
+def has_write_intent() -> bool:
+    return _write_intent.get()
+
+
 @contextmanager
 def write_intent():
     token = _write_intent.set(True)

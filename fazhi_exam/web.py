@@ -24,17 +24,29 @@ PASSWORD_CHANGE_OPEN = {"auth.change_password", "auth.logout", "api.change_passw
                         "api.logout", "static", "bootstrap.static"}
 
 
+SESSION_EXPIRED = "登录已超时，请重新登录。"
+
+
 @login_manager.user_loader
 def _load_user(token: str):
     from .accounts.auth import load_session_user
+    from .accounts.sessions import timed_out
 
-    return load_session_user(token)
+    user = load_session_user(token)
+    if user is None and timed_out(token):
+        g.session_expired = True  # the refusal below says why
+    return user
 
 
 @login_manager.unauthorized_handler
 def _unauthorized():
+    expired = g.get("session_expired", False)
     if request.path.startswith("/api/"):
+        if expired:
+            return error_response(401, "session_expired", SESSION_EXPIRED)
         return error_response(401, "unauthorized", "请先登录。")
+    if expired:
+        flash(SESSION_EXPIRED, "warning")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 import secrets
 import unicodedata
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import or_, select, update
 
 from .. import audit, clock
 from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..models import LoginSession, User
+from . import sessions
 from .passwords import check_password, hash_password, validate_new_password
 from .throttle import get_throttle
 
@@ -80,24 +81,28 @@ def authenticate(identifier: str, password: str, ip: str | None) -> User:
 
 def start_session(user: User, *, ip: str | None = None, user_agent: str | None = None) -> str:
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(token=token, user_id=user.id, created_at=clock.now(), ip=ip,
+    now = clock.now()
+    db.session.add(LoginSession(token=token, user_id=user.id, created_at=now, last_seen_at=now, ip=ip,
                                 user_agent=(user_agent or "")[:255]))
-    user.last_login_at = clock.now()
+    user.last_login_at = now
     user.session_token = token
     audit.record("login", actor=user, target=user.username)
     return token
 
 
-_SESSION_USER = (select(User).join(LoginSession, LoginSession.user_id == User.id)
-                 .where(LoginSession.token == bindparam("token"), LoginSession.revoked_at.is_(None),
-                        User.active.is_(True)))
+_SESSION_USER = select(User, LoginSession.last_seen_at).where(sessions.live_session_clause())
 
 
 def load_session_user(token: str) -> User | None:
-    """Every request: is this login session still open? (Logging out or a password change closes it.)"""
-    user = db.session.scalar(_SESSION_USER, {"token": token})
-    if user is not None:
-        user.session_token = token
+    """Every request: is this login session still live (sessions.py: not logged out, no password
+    change since, not idle or too old)? Notes the request for the idle limit."""
+    now = clock.now()
+    row = db.session.execute(_SESSION_USER, {"token": token, **sessions.limits(now)}).first()
+    if row is None:
+        return None
+    user, last_seen_at = row
+    sessions.seen(token, last_seen_at, now)
+    user.session_token = token
     return user
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, clock
+from ..accounts.sessions import live_session_clause
 from ..bank.types import REGISTRY
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
@@ -164,9 +165,10 @@ _UPSERT: dict[tuple[str, bool], Any] = {}  # built once: constructing one costs 
 def upsert_statement(dialect: str, *, by_session: bool = False):
     """Write the answer only while its attempt is open (in progress, not past the deadline and the
     grace) and only over an older one: every condition inside the one statement, which returns the
-    attempt's deadline when it wrote. by_session: also only for the holder of an open login session
-    (:token) who owns the attempt, is active and has no password change pending, and only into the
-    paper row :aq_id of :attempt_id showing version :version_id (autosave's one-statement path)."""
+    attempt's deadline when it wrote. by_session: also only for the holder of live login session
+    :token (accounts.sessions.live_session_clause, whose time parameters the caller passes: limits())
+    who owns the attempt and has no password change pending, and only into the paper row :aq_id of
+    :attempt_id showing version :version_id (autosave's one-statement path)."""
     key = (dialect, by_session)
     if key in _UPSERT:
         return _UPSERT[key]
@@ -178,9 +180,8 @@ def upsert_statement(dialect: str, *, by_session: bool = False):
         allowed = (allowed
                    .where(AttemptQuestion.id == bindparam("aq_id"), AttemptQuestion.attempt_id == Attempt.id,
                           AttemptQuestion.version_id == bindparam("version_id"))
-                   .where(LoginSession.token == bindparam("token"), LoginSession.user_id == Attempt.user_id,
-                          LoginSession.revoked_at.is_(None))
-                   .where(User.id == Attempt.user_id, User.active.is_(True), User.must_change_password.is_(False)))
+                   .where(live_session_clause(), LoginSession.user_id == Attempt.user_id,
+                          User.must_change_password.is_(False)))
     if dialect == "postgresql":  # SQLite's write lock already serialises the save with a submit
         # The attempt row shared-locked: a submit or close-expired (FOR UPDATE) waits for a save in flight
         # and then grades it, or the save waits for them and finds the attempt closed.

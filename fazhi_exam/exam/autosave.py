@@ -4,7 +4,7 @@ What a save needs to know about its question — the attempt_questions row, and 
 number of options of the version shown, to check the response — is fixed when the paper is drawn.
 Each process keeps it after the first save of an attempt (one read brings the whole paper, outside
 any write lock). Everything that can change is checked by the one upsert that writes: the login
-session (open, the attempt owner's, account active, no password change pending), the attempt (in
+session (live as accounts.sessions defines it, the attempt owner's, no password change pending), the attempt (in
 progress, deadline + grace not passed), the paper row (still this attempt's, this version) and the
 stored answer (older seq). So a save holds SQLite's write lock for exactly one statement, and on
 PostgreSQL is one autocommitted (prepared) statement that share-locks the attempt row while it runs,
@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from .. import clock
+from ..accounts import sessions
 from ..database import set_write_intent
 from ..extensions import db
 from ..models import AttemptQuestion, QuestionVersion
@@ -142,7 +143,7 @@ def save_in_session(token: str | None, attempt_id: int, question_id: int, respon
         return None
     now = clock.now()
     params = {"attempt_id": attempt_id, "aq_id": aq_id, "version_id": version_id, "token": token,
-              "response": response, "seq": seq, "now": now, "cutoff": now - grace()}
+              "response": response, "seq": seq, "now": now, "cutoff": now - grace(), **sessions.limits(now)}
     with _committing_connection(db.engine) as conn:
         deadline = conn.execute(upsert_statement(conn.dialect.name, by_session=True), params).scalar()
     if deadline is None:

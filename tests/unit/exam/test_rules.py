@@ -113,6 +113,7 @@ def test_makeup_is_for_those_who_failed_or_missed(app, make_exam):
                                deadline=clock.now(), finished_at=clock.now(), score=13, max_score=13, passed=True))
         db.session.commit()
     clock.advance(timedelta(days=1))
+    zhang.login("zhang")  # the day before's session has timed out
     started = zhang.call("POST", f"/api/v1/exams/{makeup_id}/attempts")
     assert started.status_code == 201 and started.get_json()["title"] == "补考"
     li = Api(app.test_client())
