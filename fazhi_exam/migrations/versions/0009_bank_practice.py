@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0009_bank_practice"
-down_revision = "0006_materials"
+down_revision = "0008_session_limits"
 branch_labels = None
 depends_on = None
 
