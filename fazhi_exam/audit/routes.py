@@ -5,9 +5,11 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..errors import DomainError
 from ..extensions import db
 from ..models import AuditEvent
 from ..web import role_required
+from .chain import anchor_line
 from .service import ACTION_LABELS, verify
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -26,7 +28,14 @@ def events():
     if q:
         stmt = stmt.where((AuditEvent.actor_name.contains(q)) | (AuditEvent.target.contains(q)))
     page = db.paginate(stmt, per_page=50, error_out=False)
-    check = verify() if request.args.get("verify") == "1" else None
+    check = anchor = problem = None
+    if request.args.get("verify") == "1":
+        try:
+            check = verify()
+        except DomainError as exc:  # no key: say so instead of failing the page
+            problem = exc.message
+        if check is not None and check.ok:
+            anchor = anchor_line(check)
     return render_template("admin/audit.html", page=page, labels=ACTION_LABELS, action=action,
-                           q=q, check=check,
+                           q=q, check=check, anchor=anchor, problem=problem,
                            args={k: v for k, v in request.args.items() if k != "page"})
