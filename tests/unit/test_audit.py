@@ -334,6 +334,63 @@ def test_fresh_installation_from_the_command_line(tmp_path):
     assert refused.returncode != 0 and "缺少审计密钥" in refused.stderr  # no silent new key
 
 
+def _legacy_instance(tmp_path, *, tamper: bool):
+    """An instance left by the unkeyed version: schema up to 0006, three legacy rows (one with
+    the +08:00 time bug), no audit_key file."""
+    import sqlite3
+
+    from flask_migrate import upgrade
+
+    from fazhi_exam import create_app
+
+    instance = tmp_path / "inst"
+    instance.mkdir()
+    database = instance / "fazhi_exam.sqlite"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    with app.app_context():
+        upgrade(revision="0006_materials")
+        db.engine.dispose()
+    con = sqlite3.connect(database)
+    prev = GENESIS
+    for i in range(1, 4):
+        at = datetime(2023, 6, 15, 9, i, tzinfo=clock.BEIJING) if i == 2 else datetime(2023, 6, 1, i, tzinfo=UTC)
+        payload = [i, at.isoformat(), None, "系统", "user_updated", f"u{i}", "{}", None, prev]
+        digest = hashlib.sha256(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+        stored_at = at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        con.execute("INSERT INTO audit_events (id, at, actor_id, actor_name, action, target, details, ip, "
+                    "prev_hash, hash) VALUES (?, ?, NULL, '系统', 'user_updated', ?, '{}', NULL, ?, ?)",
+                    (i, stored_at, "改过" if tamper and i == 2 else f"u{i}", prev, digest))
+        prev = digest
+    con.execute("UPDATE audit_head SET last_id = 3, last_hash = ?", (prev,))
+    con.commit()
+    con.close()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FAZHI_SECRET_KEY", "FAZHI_AUDIT_KEY")}
+    env["FAZHI_INSTANCE"] = str(instance)
+    return lambda *args: subprocess.run([sys.executable, "-m", "fazhi_exam", *args], capture_output=True,
+                                        text=True, env=env)
+
+
+def test_upgrade_from_the_unkeyed_chain(tmp_path):
+    cli = _legacy_instance(tmp_path, tamper=False)
+    upgraded = cli("init-db")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "已生成审计密钥" in upgraded.stdout and "封存 3 条旧审计记录" in upgraded.stdout
+    verified = cli("audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert cli("init-db").returncode == 0 and cli("audit", "verify").returncode == 0  # again: nothing to do
+
+
+def test_upgrade_leaves_a_tampered_unkeyed_chain_unsealed(tmp_path):
+    cli = _legacy_instance(tmp_path, tamper=True)
+    upgraded = cli("init-db")
+    assert upgraded.returncode == 0, upgraded.stderr  # the database is upgraded all the same
+    assert "未封存" in upgraded.stderr and "第 2 条记录的内容被修改" in upgraded.stderr
+    verified = cli("audit", "verify")
+    assert verified.returncode == 1 and "第 1 条记录没有密钥封存" in verified.stderr
+    again = cli("init-db")  # a later init-db never seals on its own
+    assert again.returncode == 0 and "audit seal-legacy" in again.stderr
+
+
 def test_audit_page_for_town_admin_only(app, client, auth, make_user, town):
     make_user("admin", roles={"admin"})
     make_user("cunguan", roles={"admin"}, unit="王庄村", scope="王庄村")
