@@ -12,6 +12,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -46,6 +47,7 @@ def key_id(secret: bytes) -> str:
     return hashlib.sha256(secret).hexdigest()[:8]
 
 
+@lru_cache(maxsize=16)
 def _make(text: str, source: str, path: Path | None = None) -> AuditKey:
     text = text.strip()
     if len(text) < MIN_KEY_LENGTH:
@@ -68,8 +70,26 @@ def current_key() -> AuditKey | None:
     configured = configured or app.config.get("AUDIT_KEY")
     if configured:
         return _make(str(configured), "config")
-    text = cfg.read_audit_key(app.instance_path)
-    return _make(text, "file", key_path()) if text else None
+    return _file_key(key_path())
+
+
+_seen: dict[Path, tuple[tuple[int, int, int], AuditKey | None]] = {}
+
+
+def _file_key(path: Path) -> AuditKey | None:
+    """The key in path; re-read only when the file changed (a rotation replaces it: new inode)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    signature = (st.st_ino, st.st_mtime_ns, st.st_size)
+    cached = _seen.get(path)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    text = path.read_text(encoding="utf-8").strip()
+    key = _make(text, "file", path) if text else None
+    _seen[path] = (signature, key)
+    return key
 
 
 def require_key() -> AuditKey:
