@@ -44,8 +44,16 @@ def init_db_command():
 def _seal_legacy_audit(key_just_created: bool) -> None:
     """After an upgrade from the unkeyed audit chain: seal it, but only in the run that created
     the key (see audit/chain.py for why never later on its own)."""
-    from .audit import chain
+    from .audit import chain, keys
 
+    sealed_by = chain.sealing_key_id()
+    if key_just_created and sealed_by is not None:
+        # The database was sealed by a key that is not here (a restored database, a lost file):
+        # a new key would fork the chain silently. Take it back and make the operator decide.
+        keys.key_path().unlink()
+        fail(f"审计日志已由密钥 {sealed_by} 封存，但找不到这把密钥：请把原来的 audit_key 放回 "
+             f"{keys.key_path()}，或设置 FAZHI_AUDIT_KEY。未生成新密钥。若密钥确已丢失，可自行把新的随机"
+             "密钥写入该文件（此后旧记录无法再校验）。")
     if not chain.has_legacy_rows():
         return
     if not key_just_created:

@@ -60,6 +60,12 @@ def has_legacy_rows() -> bool:
     return db.session.scalar(select(AuditEvent.id).where(AuditEvent.key_id.is_(None)).limit(1)) is not None
 
 
+def sealing_key_id() -> str | None:
+    """The key id the chain's last keyed row names (None: no keyed rows yet)."""
+    return db.session.scalar(select(AuditEvent.key_id).where(AuditEvent.key_id.is_not(None))
+                             .order_by(AuditEvent.id.desc()).limit(1))
+
+
 def seal_legacy() -> int:
     """Re-seal a legacy (partly) unkeyed chain with the current key; returns rows sealed (0: none
     were legacy). ChainBroken, nothing changed, if the legacy chain does not hold."""

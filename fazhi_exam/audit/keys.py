@@ -4,7 +4,8 @@ The key never goes into the database: whoever can write the database must not be
 re-seal the chain. Order: env FAZHI_AUDIT_KEY (not in tests), config AUDIT_KEY (instance
 config.py or the test config), else the file instance/audit_key (0600, written by init-db).
 A rotation keeps the old file as audit_key.retired-<YYYYMMDD>-<key id>, so an anchor taken
-under it can still be checked."""
+under it can still be checked. A fresh chain whose installation skipped init-db gets the file
+with its first event; once rows are sealed, a missing key is an error, never a new key."""
 from __future__ import annotations
 
 import hashlib

@@ -332,6 +332,9 @@ def test_fresh_installation_from_the_command_line(tmp_path):
     assert missing.returncode == 1 and "缺少审计密钥" in missing.stderr
     refused = cli("create-user", "--username", "qianqi", "--name", "钱七", "--password", "Qian@2024")
     assert refused.returncode != 0 and "缺少审计密钥" in refused.stderr  # no silent new key
+    again = cli("init-db")  # e.g. the database restored without its key: no new key either
+    assert again.returncode == 1 and "找不到这把密钥" in again.stderr
+    assert not (instance / "audit_key").exists()
 
 
 def _legacy_instance(tmp_path, *, tamper: bool):
