@@ -76,7 +76,7 @@ def seal_legacy() -> int:
     result = check_chain(key, legacy_prefix=True)
     if not result.ok:
         raise ChainBroken(f"旧审计日志校验未通过，未封存：{result.reason}（前 {result.checked} 条完好）。"
-                          "请先查明原因；在此之前 `audit verify` 会一直报告这一处。", result)
+                          "请先查明原因；在此之前 `audit verify` 会一直报告日志未通过校验。", result)
     count = _reseal(key, head)
     append(head, key, "audit_chain_sealed", details={"rows": count, "key": key.id})
     return count
