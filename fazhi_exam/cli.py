@@ -16,20 +16,58 @@ from .extensions import db
 @with_appcontext
 @writes
 def init_db_command():
-    """创建或升级数据库（运行迁移），并在实例目录中生成密钥。"""
+    """创建或升级数据库（运行迁移），并在实例目录中生成密钥和审计密钥。"""
     from flask_migrate import upgrade
 
     from . import config as cfg
     from .accounts.orgs import ensure_default_cohorts
+    from .audit import keys
     from .bank.laws import ensure_laws
+    from .errors import DomainError
 
     if cfg.write_secret_key(current_app.instance_path):
         click.echo(f"已生成密钥：{Path(current_app.instance_path) / cfg.SECRET_KEY_FILE}")
+    try:
+        audit_key_created = keys.current_key() is None and cfg.write_audit_key(current_app.instance_path)
+    except DomainError as exc:
+        fail(exc.message)
+    if audit_key_created:
+        click.echo(f"已生成审计密钥：{keys.key_path()}（请与数据库分开备份；丢失后无法校验审计日志）")
     upgrade()
+    _seal_legacy_audit(audit_key_created)
     ensure_default_cohorts()
     ensure_laws()
     db.session.commit()
     click.echo(f"数据库已就绪：{db.engine.url.render_as_string(hide_password=True)}")
+
+
+def _seal_legacy_audit(key_just_created: bool) -> None:
+    """After an upgrade from the unkeyed audit chain: seal it, but only in the run that created
+    the key (see audit/chain.py for why never later on its own)."""
+    from .audit import chain, keys
+
+    sealed_by = chain.sealing_key_id()
+    if key_just_created and sealed_by is not None:
+        # The database was sealed by a key that is not here (a restored database, a lost file):
+        # a new key would fork the chain silently. Take it back and make the operator decide.
+        keys.key_path().unlink()
+        fail(f"审计日志已由密钥 {sealed_by} 封存，但找不到这把密钥：请把原来的 audit_key 放回 "
+             f"{keys.key_path()}，或设置 FAZHI_AUDIT_KEY。未生成新密钥。若密钥确已丢失，可自行把新的随机"
+             "密钥写入该文件（此后旧记录无法再校验）。")
+    if not chain.has_legacy_rows():
+        return
+    if not key_just_created:
+        click.echo("提示：审计日志中有尚未用密钥封存的旧记录。若本实例刚从旧版本升级，"
+                   "请运行 `fazhi-exam audit seal-legacy`。", err=True)
+        return
+    try:
+        count = chain.seal_legacy()
+    except chain.ChainBroken as exc:
+        db.session.rollback()
+        click.echo(f"警告：{exc.message}", err=True)
+        return
+    db.session.commit()
+    click.echo(f"已用审计密钥封存 {count} 条旧审计记录。")
 
 
 @click.command("seed-demo")
@@ -157,16 +195,103 @@ def audit_group():
 
 
 @audit_group.command("verify")
+@click.option("--anchor", "anchors", multiple=True, metavar="锚点",
+              help="`audit anchor` 打印的一行；可多次给出")
+@click.option("--anchor-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="存有锚点的文件（每行一个，如 cron 追加的记录）")
 @with_appcontext
-def audit_verify_command():
-    """校验审计日志的哈希链，报告第一处断裂。"""
+def audit_verify_command(anchors: tuple[str, ...], anchor_file: Path | None):
+    """校验审计日志的哈希链，报告第一处断裂；给出锚点时核对日志仍含锚点所记的记录。"""
     from . import audit
+    from .audit import chain
+    from .errors import DomainError
 
-    result = audit.verify()
-    if result.ok:
-        click.echo(f"审计日志完整：共 {result.checked} 条记录，哈希链校验通过。")
+    try:
+        given = [a for text in anchors for a in chain.parse_anchors(text)]
+        if anchor_file is not None:
+            try:
+                text = anchor_file.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                fail(f"锚点文件 {anchor_file} 不是 UTF-8 文本。")
+            given += chain.parse_anchors(text)
+        result = audit.verify()
+    except DomainError as exc:
+        fail(exc.message)
+    if not result.ok:
+        fail(f"审计日志已被篡改：{result.reason}（前 {result.checked} 条完好）。")
+    click.echo(f"审计日志完整：共 {result.checked} 条记录，哈希链校验通过（密钥 {result.key_id}）。")
+    failed = 0
+    for anchor in given:
+        ok, message = chain.check_anchor(anchor, result)
+        click.echo(("锚点相符：" if ok else "锚点未通过：") + message, err=not ok)
+        failed += not ok
+    if failed:
+        fail(f"{failed} 个锚点与审计日志不符。")
+
+
+@audit_group.command("anchor")
+@with_appcontext
+def audit_anchor_command():
+    """打印审计日志的锚点（一行）：请抄在纸质台账上或报送上级，日后用 verify --anchor 核对。"""
+    from . import audit
+    from .audit import chain
+    from .errors import DomainError
+
+    try:
+        result = audit.verify()
+    except DomainError as exc:
+        fail(exc.message)
+    if not result.ok:
+        fail(f"审计日志校验未通过，不能取锚点：{result.reason}（前 {result.checked} 条完好）。")
+    click.echo(chain.anchor_line(result))
+
+
+@audit_group.command("rotate-key")
+@with_appcontext
+@writes
+def audit_rotate_key_command():
+    """轮换审计密钥：校验整条日志后用新密钥重新封存，旧密钥另存为 audit_key.retired-日期-编号。"""
+    from . import audit, clock
+    from .audit import chain, keys
+    from .errors import DomainError
+
+    try:
+        rotation = chain.rotate_key()
+        retired = keys.install(rotation.new, rotation.old, clock.now())
+        try:
+            db.session.commit()
+        except Exception:
+            keys.reinstate(rotation.old)
+            raise
+    except DomainError as exc:
+        db.session.rollback()
+        fail(exc.message)
+    click.echo(f"已轮换审计密钥：{rotation.old.id} → {rotation.new.id}，重新封存 {rotation.rows} 条记录；"
+               f"旧密钥保存在 {retired}（用来核对以前的锚点，请勿删除）。")
+    click.echo("新的锚点（请记下）：")
+    click.echo(chain.anchor_line(audit.verify()))
+
+
+@audit_group.command("seal-legacy")
+@with_appcontext
+@writes
+def audit_seal_legacy_command():
+    """升级后用审计密钥封存旧版本留下的无密钥记录（先按旧算法校验，通过才封存）。"""
+    from . import audit
+    from .audit import chain
+    from .errors import DomainError
+
+    try:
+        count = chain.seal_legacy()
+    except DomainError as exc:
+        db.session.rollback()
+        fail(exc.message)
+    db.session.commit()
+    if not count:
+        click.echo("没有需要封存的旧审计记录。")
         return
-    fail(f"审计日志已被篡改：{result.reason}（前 {result.checked} 条完好）。")
+    click.echo(f"已用审计密钥封存 {count} 条旧审计记录。新的锚点（请记下）：")
+    click.echo(chain.anchor_line(audit.verify()))
 
 
 @click.command("backup")

@@ -6,11 +6,14 @@ import secrets
 from pathlib import Path
 
 SECRET_KEY_FILE = "secret_key"
+AUDIT_KEY_FILE = "audit_key"  # the audit chain's HMAC key; kept out of the database on purpose
 SQLITE_FILE = "fazhi_exam.sqlite"
 
 
 class Defaults:
     SECRET_KEY: str | None = None
+    # HMAC key of the audit log; None: FAZHI_AUDIT_KEY, else instance/audit_key (see audit/keys.py).
+    AUDIT_KEY: str | None = None
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     # Uploads (user lists, question banks, sign-in sheets) larger than this get 413.
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
@@ -61,20 +64,39 @@ def sqlite_url(instance_path: str | os.PathLike) -> str:
     return "sqlite:///" + str(Path(instance_path) / SQLITE_FILE)
 
 
-def read_secret_key(instance_path: str | os.PathLike) -> str | None:
-    path = Path(instance_path) / SECRET_KEY_FILE
+def _read_key_file(path: Path) -> str | None:
     if path.exists():
         key = path.read_text(encoding="utf-8").strip()
         return key or None
     return None
 
 
-def write_secret_key(instance_path: str | os.PathLike) -> bool:
-    """Create instance/secret_key with a random key unless one exists. True if written."""
-    path = Path(instance_path) / SECRET_KEY_FILE
-    if path.exists() and path.read_text(encoding="utf-8").strip():
+def _write_key_file(path: Path) -> bool:
+    """Create path with a random key (owner-only) unless it holds one. True if written."""
+    if _read_key_file(path):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+    # Created 0600 from the start, not chmod-ed after: no moment when others may read it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
     path.chmod(0o600)
     return True
+
+
+def read_secret_key(instance_path: str | os.PathLike) -> str | None:
+    return _read_key_file(Path(instance_path) / SECRET_KEY_FILE)
+
+
+def write_secret_key(instance_path: str | os.PathLike) -> bool:
+    """Create instance/secret_key with a random key unless one exists. True if written."""
+    return _write_key_file(Path(instance_path) / SECRET_KEY_FILE)
+
+
+def read_audit_key(instance_path: str | os.PathLike) -> str | None:
+    return _read_key_file(Path(instance_path) / AUDIT_KEY_FILE)
+
+
+def write_audit_key(instance_path: str | os.PathLike) -> bool:
+    """Create instance/audit_key with a random key unless one exists. True if written."""
+    return _write_key_file(Path(instance_path) / AUDIT_KEY_FILE)

@@ -27,6 +27,7 @@ def base_config(url: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "AUDIT_KEY": "test-audit-key-0123456789abcdef0123456789abcdef",
         "SQLALCHEMY_DATABASE_URI": url,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,  # route limits; the login throttle stays on

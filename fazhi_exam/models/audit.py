@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit log."""
+"""The append-only audit log, chained by HMAC-SHA256 under a key kept outside the database."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,6 +23,8 @@ class AuditEvent(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Which key sealed the row (first 8 hex of sha256(key)); NULL: a legacy unkeyed sha256 row.
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditHead(db.Model):

@@ -106,8 +106,8 @@ def test_backup_is_consistent_and_restores(app, runner, backend, tmp_path, make_
     again = runner.invoke(args=["backup", "-o", str(target)])
     assert again.exit_code == 1 and "已存在" in again.output
     # Restore as the README says: put the file where the instance expects its database.
-    restored = create_app({"TESTING": True, "SECRET_KEY": "x",
-                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"})
+    restored = create_app({"TESTING": True, "SECRET_KEY": "x", "AUDIT_KEY": app.config["AUDIT_KEY"],
+                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"})  # the key is kept apart
     with restored.app_context():
         assert db.session.scalar(sa.select(User.name).where(User.username == "zhang")) == "张三"
         from fazhi_exam import audit

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_session_limits"
-down_revision = "0006_materials"
+down_revision = "0007_audit_keyed"
 branch_labels = None
 depends_on = None
 
