@@ -129,6 +129,7 @@ def test_limits_set_from_the_environment(app, database_url, monkeypatch, make_us
     """FAZHI_SESSION_IDLE_MINUTES / FAZHI_SESSION_MAX_DAYS, as the README tells an installer."""
     make_user("zhang")
     for name, value in {"DATABASE_URL": database_url, "FAZHI_SECRET_KEY": "env-secret",
+                        "FAZHI_AUDIT_KEY": app.config["AUDIT_KEY"],  # the chain the test users began
                         "FAZHI_SESSION_IDLE_MINUTES": "30", "FAZHI_SESSION_MAX_DAYS": "1"}.items():
         monkeypatch.setenv(name, value)
     installed = create_app()
