@@ -63,6 +63,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .params import install as install_params
 
     install_params(app)  # before any route is added: <int:...> is the bounded converter
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     from .verified import RememberingSessionInterface
 
     app.session_interface = RememberingSessionInterface()

@@ -38,6 +38,10 @@ class Defaults:
     # the per-account delay and the per-pair limit stop guessing.
     LOGIN_FAILURES_PER_ADDRESS = "100 per 15 minutes"
     LOGIN_REQUESTS_PER_ADDRESS = "600 per minute"
+    # Behind nginx or a load balancer every client arrives from the proxy's address: set this to the
+    # number of proxies in front (1 for one nginx) so the client's own address (X-Forwarded-For, as
+    # the nearest trusted proxy saw it) is used for login limits and the audit log. 0: trust no header.
+    TRUSTED_PROXIES = 0
     PASSWORD_HASH_METHOD = "scrypt"
     SQLITE_BUSY_TIMEOUT_MS = 15000
     USERS_PER_PAGE = 50

@@ -349,3 +349,28 @@ def test_large_text_switch_is_remembered(client, auth, make_user):
     assert 'class="large-text"' not in client.get("/").get_data(as_text=True)
     client.post("/prefs/large-text", data={"on": "1", "csrf_token": auth.csrf()})
     assert 'class="large-text"' in client.get("/").get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_each_client_is_told_apart(database_url, tmp_path, monkeypatch, make_user, frozen_time):
+    """TRUSTED_PROXIES = 1 (one nginx in front): the client address nginx appended to X-Forwarded-For
+    is the one limited, so a stranger hammering from one phone does not stop the owner on another,
+    though both reach the app from the proxy's address."""
+    from fazhi_exam import create_app
+    from tests.conftest import base_config
+
+    make_user("13800001234", name="王大爷")
+    behind = create_app({**base_config(database_url), "TRUSTED_PROXIES": 1})
+
+    def via_proxy(client_address: str):
+        client = behind.test_client()
+        client.environ_base["REMOTE_ADDR"] = "127.0.0.1"  # nginx
+        return lambda password: client.post("/api/v1/session", json={"username": "13800001234",
+                                                                     "password": password},
+                                            headers={"X-Forwarded-For": client_address})
+
+    stranger, owner = via_proxy("10.0.0.66"), via_proxy("10.0.0.9")
+    for _ in range(5):
+        assert stranger("guess").status_code == 401
+    assert stranger("guess").status_code == 429 and stranger("guess").headers["Retry-After"] == "900"
+    frozen_time(1)  # the account's own short pause
+    assert owner(TEST_PASSWORD).status_code == 200

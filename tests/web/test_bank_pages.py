@@ -151,9 +151,16 @@ def test_import_preview_confirm_and_export(app, client, auth, make_user):
     assert template.status_code == 200 and template.data[:2] == b"PK"
 
 
-def test_learner_and_village_admin_rules(app, client, auth, make_user):
+def test_learner_and_village_admin_rules(app, client, auth, make_user, town):
     setup_bank(app)
     make_user("xueyuan")
-    auth.login("xueyuan")
-    for path in ("/bank/", "/bank/laws", "/bank/import"):
-        assert client.get(path).status_code == 403, path
+    make_user("cunguan", roles={"learner", "admin"}, unit="王庄村", scope="王庄村")
+    make_user("cunpeixun", roles={"learner", "trainer"}, unit="王庄村", scope="王庄村")
+    with app.app_context():
+        question_id = db.session.scalar(sa.select(Question.id))
+    for username in ("xueyuan", "cunguan", "cunpeixun"):  # a village admin is not a trainer of banks
+        auth.login(username)
+        for path in ("/bank/", "/bank/laws", "/bank/import", f"/bank/questions/{question_id}",
+                     f"/bank/questions/{question_id}/edit", "/bank/template.xlsx"):
+            assert client.get(path).status_code == 403, (username, path)
+        auth.logout()
