@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, or_, select
 
@@ -11,6 +12,7 @@ from .. import audit, clock
 from ..errors import PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import ROLES, Cohort, OrgUnit, User
+from . import roster
 from .auth import normalise_identifier, revoke_sessions
 from .passwords import hash_password, validate_new_password
 from .scope import may_manage, restrict_users, scope_unit, unit_in_scope
@@ -79,15 +81,17 @@ def _apply(user: User, f: UserFields) -> None:
             raise ValidationError(f"用户名或手机号“{value}”已被其他账号使用。",
                                   code="duplicate_username")
     user.username, user.name, user.phone = f.username, f.name, f.phone
-    user.org_unit = f.org_unit
-    user.cohorts = list(f.cohorts)
     user.scope_org_unit = f.scope_unit if f.roles & {"admin", "trainer"} else None
     user.roles = f.roles
 
 
 def create_user(actor: User | None, fields: UserFields, password: str, *,
-                must_change_password: bool = True, password_hash: str | None = None) -> User:
+                must_change_password: bool = True, password_hash: str | None = None,
+                effective: date | None = None) -> User:
+    """`effective`: the day the person joined their unit and cohorts (入册日期; default today)."""
     f = clean_fields(fields)
+    effective = effective or roster.today()
+    roster.check_date(effective)
     _check_authority(actor, f, None)
     if password_hash is None:
         validate_new_password(password, username=f.username, phone=f.phone, name=f.name)
@@ -97,12 +101,16 @@ def create_user(actor: User | None, fields: UserFields, password: str, *,
     _apply(user, f)
     db.session.add(user)
     db.session.flush()
+    roster.set_membership(user, f.org_unit, f.cohorts, effective, actor)
     audit.record("user_created", actor=actor, target=user.username,
-                 details={"id": user.id, "roles": sorted(f.roles)})
+                 details={"id": user.id, "roles": sorted(f.roles),
+                          "effective": effective.isoformat()})
     return user
 
 
-def update_user(actor: User | None, user: User, fields: UserFields) -> User:
+def update_user(actor: User | None, user: User, fields: UserFields,
+                effective: date | None = None) -> User:
+    """`effective`: the day a change of unit or cohorts took effect (调入日期; default today)."""
     f = clean_fields(fields)
     _check_authority(actor, f, user)
     if actor is not None and user.id == actor.id and "admin" in actor.roles \
@@ -110,8 +118,10 @@ def update_user(actor: User | None, user: User, fields: UserFields) -> User:
         raise ValidationError("不能取消自己的管理员角色。")
     old_roles, old_scope = user.roles, user.scope_org_unit_id
     _apply(user, f)
+    moved = roster.set_membership(user, f.org_unit, f.cohorts, effective or roster.today(), actor)
     db.session.flush()
-    audit.record("user_updated", actor=actor, target=user.username, details={"id": user.id})
+    audit.record("user_updated", actor=actor, target=user.username,
+                 details={"id": user.id, **moved})
     if old_roles != user.roles or old_scope != user.scope_org_unit_id:
         audit.record("roles_changed", actor=actor, target=user.username, details={
             "old": sorted(old_roles), "new": sorted(user.roles),
@@ -119,17 +129,27 @@ def update_user(actor: User | None, user: User, fields: UserFields) -> User:
     return user
 
 
-def set_active(actor: User | None, user: User, active: bool) -> None:
+def set_active(actor: User | None, user: User, active: bool,
+               effective: date | None = None) -> None:
+    """Deactivation ends every membership on `effective` (调离日期, the first day away; default
+    today); reactivation opens the present unit and cohorts again from `effective`."""
     if actor is not None and user.id == actor.id and not active:
         raise ValidationError("不能停用自己的账号。")
     if not may_manage(actor, user):
         raise PermissionDenied("该用户不在您管理的范围内。")
-    user.active = active
-    if not active:
+    effective = effective or roster.today()
+    if user.active == active:
+        return
+    if active:
+        user.active = True
+        roster.reopen_memberships(user, effective)
+    else:
+        roster.end_memberships(user, effective)
+        user.active = False
         revoke_sessions(user)
     db.session.flush()
     audit.record("user_activated" if active else "user_deactivated", actor=actor,
-                 target=user.username, details={"id": user.id})
+                 target=user.username, details={"id": user.id, "effective": effective.isoformat()})
 
 
 def reset_password(actor: User | None, user: User, new_password: str) -> None:

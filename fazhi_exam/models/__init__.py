@@ -15,6 +15,7 @@ from .exam import (
 )
 from .org import UNIT_KINDS, Cohort, OrgUnit
 from .practice import PracticeAnswer, WrongBookEntry
+from .roster import CohortMembership, UnitMembership
 from .study import (
     ATTENDANCE_METHODS,
     ATTENDANCE_STATUSES,
@@ -72,6 +73,8 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Cohort",
+    "CohortMembership",
+    "UnitMembership",
     "LoginSession",
     "OrgUnit",
     "PendingImport",
