@@ -6,11 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Cohort
+from ..models import Cohort, OrgUnit
 from ..params import to_int
 from ..web import act, submit
+from . import roster
 from . import users as user_service
-from .forms import ConfirmForm, ResetPasswordForm, UserForm
+from .forms import ResetPasswordForm, ToggleActiveForm, UserForm
 from .orgs import unit_label
 from .scope import get_unit_in_scope, get_user_in_scope, scope_unit, units_in_scope
 
@@ -68,11 +69,14 @@ def _fields_from(form: UserForm) -> user_service.UserFields:
 def new_user():
     form = UserForm()
     _fill_choices(form)
+    form.effective_on.label.text = "入册日期（不填为今天）"
     if request.method == "GET":
         form.roles.data = ["learner"]
+        form.effective_on.data = roster.today()
     if form.validate_on_submit():
-        ok, user = submit(form, lambda: user_service.create_user(current_user, _fields_from(form),
-                                                                 form.password.data or ""))
+        ok, user = submit(form, lambda: user_service.create_user(
+            current_user, _fields_from(form), form.password.data or "",
+            effective=form.effective_on.data))
         if ok:
             flash(f"已创建用户“{user.name}”。首次登录时须修改初始密码。", "success")
             return redirect(url_for("admin.users"))
@@ -85,28 +89,44 @@ def edit_user(user_id: int):
     form = UserForm(obj=None if request.method == "POST" else user)
     _fill_choices(form)
     del form.password
+    form.effective_on.label.text = "调入 / 生效日期（单位或人员类别变动时填写，不填为今天）"
     if request.method == "GET":
         form.org_unit_id.data = user.org_unit_id or 0
         form.scope_unit_id.data = user.scope_org_unit_id or 0
         form.cohort_ids.data = [c.id for c in user.cohorts]
         form.roles.data = sorted(user.roles)
     if form.validate_on_submit():
-        ok, _ = submit(form, lambda: user_service.update_user(current_user, user, _fields_from(form)))
+        ok, _ = submit(form, lambda: user_service.update_user(
+            current_user, user, _fields_from(form), form.effective_on.data))
         if ok:
             flash(f"已保存“{user.name}”的资料。", "success")
             return redirect(url_for("admin.users"))
+    toggle_form = ToggleActiveForm()
+    toggle_form.effective_on.label.text = ("调离日期（停用生效之日，不填为今天）" if user.active
+                                           else "重新入册日期（不填为今天）")
+    toggle_form.effective_on.data = roster.today()
     return render_template("admin/user_form.html", form=form, user=user,
-                           reset_form=ResetPasswordForm(), toggle_form=ConfirmForm())
+                           reset_form=ResetPasswordForm(), toggle_form=toggle_form,
+                           history=roster.history(user.id), unit_names=_unit_names(),
+                           cohort_names={c.id: c.name for c in _cohorts()})
+
+
+def _unit_names() -> dict[int, str]:
+    return {u.id: u.name for u in db.session.scalars(select(OrgUnit))}
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def toggle_active(user_id: int):
     user = get_user_in_scope(current_user, user_id)
-    form = ConfirmForm()
+    form = ToggleActiveForm()
     if form.validate_on_submit():
-        user_service.set_active(current_user, user, not user.active)
-        db.session.commit()
-        flash(f"已{'启用' if user.active else '停用'}“{user.name}”。", "success")
+        ok, _ = act(lambda: user_service.set_active(current_user, user, not user.active,
+                                                    form.effective_on.data))
+        if ok:
+            flash(f"已{'启用' if user.active else '停用'}“{user.name}”。", "success")
+    else:
+        for message in form.effective_on.errors:
+            flash(message, "danger")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

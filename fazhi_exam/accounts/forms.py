@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -21,6 +22,20 @@ from .passwords import PASSWORD_HINT
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class DayField(DateField):
+    """A calendar day (type="date" in the browser) with a Chinese message for a malformed one."""
+
+    def __init__(self, label: str, **kwargs) -> None:
+        kwargs.setdefault("render_kw", {"type": "date"})
+        super().__init__(label, validators=[Optional()], **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("日期格式应为“年-月-日”，如 2023-07-01。") from exc
 
 
 class LoginForm(FlaskForm):
@@ -46,8 +61,18 @@ class UserForm(FlaskForm):
     cohort_ids = MultiCheckboxField("人员类别", coerce=int)
     roles = MultiCheckboxField("角色", choices=list(ROLES.items()))
     scope_unit_id = SelectField("管理范围（培训管理员、管理员）", coerce=int)
+    # 入册日期 when creating, 调入日期 when the unit or cohorts change: the roster's history
+    # starts there (empty = today). The route sets the label for the page it is on.
+    effective_on = DayField("入册日期")
     password = PasswordField("初始密码（首次登录须修改）", description=PASSWORD_HINT)
     submit = SubmitField("保存")
+
+
+class ToggleActiveForm(FlaskForm):
+    """停用 / 启用 with the day it took effect (调离日期 / 启用日期; empty = today)."""
+
+    effective_on = DayField("日期")
+    submit = SubmitField("确认")
 
 
 class ResetPasswordForm(FlaskForm):
