@@ -179,7 +179,7 @@ def users_import_command(file: Path, dry_run: bool):
     if dry_run:
         for row in report.rows[:20]:
             click.echo(f"  第 {row.row} 行：{row.fields.name} {row.fields.username} "
-                       f"{row.unit_label}")
+                       f"{row.unit_label} 入册日期 {row.effective or '导入当天'}")
         click.echo(f"检查通过：将导入 {len(report.rows)} 名人员（--dry-run，未写入）。")
         return
     with click.progressbar(length=len(report.rows), label="导入中") as bar:

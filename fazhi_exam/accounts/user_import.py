@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 
@@ -12,12 +14,14 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..files import read_table
 from ..models import Cohort, User
+from . import roster
 from .orgs import find_unit_by_name, unit_label
 from .passwords import PASSWORD_HINT, hash_password, validate_new_password
 from .scope import unit_in_scope
 from .users import UserFields, clean_fields, create_user, identifier_taken
 
-COLUMNS = ["姓名", "用户名或手机号", "单位", "人员类别", "角色", "初始密码"]
+COLUMNS = ["姓名", "用户名或手机号", "单位", "人员类别", "角色", "初始密码", "入册日期"]
+OPTIONAL = {"角色", "入册日期"}  # may be left out: everyone is a 学员, joining today
 ALIASES = {
     "姓名": ["姓名", "名字"],
     "用户名或手机号": ["用户名或手机号", "用户名", "手机号", "手机号码", "账号", "登录名"],
@@ -25,7 +29,9 @@ ALIASES = {
     "人员类别": ["人员类别", "类别", "人员类型"],
     "角色": ["角色"],
     "初始密码": ["初始密码", "密码"],
+    "入册日期": ["入册日期", "调入日期", "加入日期", "生效日期"],
 }
+DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T ]00:00(?::00)?)?$")
 ROLE_WORDS = {
     "学员": "learner", "learner": "learner",
     "培训管理员": "trainer", "培训员": "trainer", "trainer": "trainer",
@@ -52,6 +58,7 @@ class ImportRow:
     fields: UserFields
     password: str
     unit_label: str
+    effective: date | None = None  # 入册日期; None: the day of the import
 
 
 @dataclass
@@ -66,6 +73,14 @@ class ImportReport:
         return not self.errors
 
 
+def parse_day(text: str) -> date:
+    """2023-07-10, 2023/7/10, 2023.7.10, 2023年7月10日, or an Excel date cell."""
+    match = DAY.match(text.strip())
+    if match is None:
+        raise ValueError(text)
+    return date(*(int(g) for g in match.groups()))
+
+
 def split_list(text: str) -> list[str]:
     for sep in SEPARATORS[1:]:
         text = text.replace(sep, SEPARATORS[0])
@@ -77,7 +92,7 @@ def _column_map(header: list[str]) -> tuple[dict[str, int], list[RowError]]:
     for column, names in ALIASES.items():
         idx = next((i for i, h in enumerate(header) if h in names), None)
         if idx is None:
-            if column != "角色":  # 角色 may be left out: everyone is a 学员
+            if column not in OPTIONAL:
                 errors.append(RowError(0, column, f"缺少“{column}”列（模板的列为：{'、'.join(COLUMNS)}）。"))
         else:
             found[column] = idx
@@ -161,8 +176,17 @@ def _check_row(actor, number: int, cell: Callable[[str], str], cohorts, seen, re
         elif identifier_taken(value):
             err("用户名或手机号", f"“{value}”已被系统中的其他账号使用。")
         seen.setdefault(value, number)
+    effective = None
+    if cell("入册日期"):
+        try:
+            effective = parse_day(cell("入册日期"))
+        except ValueError:
+            err("入册日期", f"日期“{cell('入册日期')}”无法识别，请写成 2023-07-10 的形式。")
+        else:
+            if effective > roster.today():
+                err("入册日期", f"入册日期 {effective:%Y-%m-%d} 晚于今天。")
     if not errors:
-        report.rows.append(ImportRow(number, fields, password, unit_label(unit)))
+        report.rows.append(ImportRow(number, fields, password, unit_label(unit), effective))
     return errors
 
 
@@ -178,7 +202,7 @@ def apply_file(actor: User | None, filename: str, content: bytes,
         if row.password not in hashes:
             hashes[row.password] = hash_password(row.password)
         create_user(actor, row.fields, row.password, must_change_password=True,
-                    password_hash=hashes[row.password])
+                    password_hash=hashes[row.password], effective=row.effective)
         if progress:
             progress(i, len(report.rows))
     report.created = len(report.rows)
@@ -195,9 +219,9 @@ def template_workbook() -> bytes:
     ws = wb.active
     ws.title = "人员名单"
     ws.append(COLUMNS)
-    ws.append(["张三", "13800000001", "王庄村", "村干部、党员", "学员", "Zs@2024ab"])
-    ws.append(["李四", "lisi", "司法所", "镇干部、行政执法人员", "学员、培训管理员", "Ls@2024ab"])
-    for col, width in zip("ABCDEF", (12, 18, 20, 28, 20, 14), strict=True):
+    ws.append(["张三", "13800000001", "王庄村", "村干部、党员", "学员", "Zs@2024ab", "2023-07-10"])
+    ws.append(["李四", "lisi", "司法所", "镇干部、行政执法人员", "学员、培训管理员", "Ls@2024ab", ""])
+    for col, width in zip("ABCDEFG", (12, 18, 20, 28, 20, 14, 14), strict=True):
         ws.column_dimensions[col].width = width
     notes = wb.create_sheet("填写说明")
     for line in [
@@ -207,6 +231,8 @@ def template_workbook() -> bytes:
         "人员类别：可填多个，用顿号“、”分隔，如“村干部、党员”。",
         "角色：学员、培训管理员、管理员，可填多个；不填即为学员。",
         f"初始密码：{PASSWORD_HINT}首次登录时须修改。",
+        "入册日期：此人从哪一天起属于该单位和人员类别（如 2023-07-10），统计按这一天起计入；"
+        "不填即为导入当天，不能晚于今天。此列可以不要。",
         "整个文件有任何一行错误时，不导入任何人员，并列出每一处错误。",
     ]:
         notes.append([line])

@@ -233,3 +233,53 @@ def test_template_example_passwords_follow_the_rule(ctx, villages):
     errors = user_import.check_file(None, "模板.xlsx", xlsx(examples)).errors
     assert len(examples) == 2 and [e for e in errors if e.column == "初始密码"] == []
     assert any("至少 8 位" in str(r[0].value) for r in wb["填写说明"].iter_rows())
+
+
+def test_optional_join_date_column_dates_the_roster(app, runner, villages, tmp_path):
+    """入册日期 may be an Excel date, 2023/7/10 or 2023年7月10日; empty means the day of the import;
+    an unreadable or future date is named by row, and nothing is imported."""
+    from datetime import UTC, date, datetime
+
+    from fazhi_exam import clock
+    from fazhi_exam.accounts import roster
+
+    clock.freeze(datetime(2024, 3, 1, 2, 0, tzinfo=UTC))
+    header = HEADER + ["入册日期"]
+    rows = [r + [d] for r, d in zip(people(4), [datetime(2023, 1, 1), "2023/7/10", "2023年7月10日", None],
+                                    strict=True)]
+    bad = [r[:] for r in rows]
+    bad[1][6], bad[2][6] = "去年夏天", "2024-03-02"
+    path = tmp_path / "dated.xlsx"
+    path.write_bytes(xlsx(bad, header))
+    result = runner.invoke(args=["users", "import", str(path)])
+    assert result.exit_code == 1
+    assert "第 3 行「入册日期」：日期“去年夏天”无法识别" in result.output
+    assert "第 4 行「入册日期」：入册日期 2024-03-02 晚于今天" in result.output
+    path.write_bytes(xlsx(rows, header))
+    dry = runner.invoke(args=["users", "import", str(path), "--dry-run"])
+    assert "入册日期 2023-07-10" in dry.output and "入册日期 导入当天" in dry.output
+    assert runner.invoke(args=["users", "import", str(path)]).exit_code == 0
+    with app.app_context():
+        ids = [db.session.scalar(sa.select(User.id).where(User.name == f"村民{i:03d}"))
+               for i in range(4)]
+        begins = [min(m.begins_on for m in roster.history(uid)) for uid in ids]
+        assert begins == [date(2023, 1, 1), date(2023, 7, 10), date(2023, 7, 10), date(2024, 3, 1)]
+        assert roster.unit_on(ids[1], date(2023, 7, 9)) is None
+
+
+def test_template_has_the_join_date_column(ctx):
+    wb = openpyxl.load_workbook(io.BytesIO(user_import.template_workbook()))
+    assert [c.value for c in wb.active[1]][-1] == "入册日期"
+    assert any("入册日期" in (row[0].value or "") for row in wb["填写说明"].iter_rows())
+
+
+def test_web_preview_shows_each_join_date(app, client, auth, make_user, villages):
+    make_user("admin", roles={"admin"})
+    auth.login("admin")
+    rows = [people(2)[0] + ["2023-07-10"], people(2)[1] + [""]]
+    page = client.post("/admin/users/import", data={
+        "csrf_token": auth.csrf("/admin/users/import"),
+        "file": (io.BytesIO(xlsx(rows, HEADER + ["入册日期"])), "名单.xlsx")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "将导入 <strong>2</strong> 名人员" in page
+    assert "<td>2023-07-10</td>" in page and "<td>导入当天</td>" in page
