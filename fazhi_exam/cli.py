@@ -75,7 +75,7 @@ def _seal_legacy_audit(key_just_created: bool) -> None:
 @writes
 def seed_demo_command():
     """加载演示数据（大张楼镇）；重复运行不会重复添加。"""
-    from .accounts.demo import DEMO_ACCOUNTS, seed_demo
+    from .accounts.demo import DEMO_ACCOUNTS, seed_demo, seed_demo_departures
     from .bank.laws import ensure_laws
     from .bank.shipped import load_shipped_banks
     from .exam.demo import seed_demo_exams
@@ -89,6 +89,7 @@ def seed_demo_command():
 
     sessions = seed_demo_study()
     seed_demo_programme()
+    seed_demo_departures()
     db.session.commit()
     added = sum(b.created for b in banks)
     click.echo(f"题库已就绪：{len(banks)} 个题库，本次新增试题 {added} 道。")

@@ -2,16 +2,18 @@
 nothing that is already there."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy import select
 
 from .. import audit
 from ..extensions import db
 from ..models import Cohort, OrgUnit, User
+from . import roster
 from .orgs import ensure_default_cohorts, save_unit
 from .passwords import hash_password
-from .users import UserFields, create_user
+from .users import UserFields, create_user, set_active, update_user
 
 TOWN = "大张楼镇"
 VILLAGES = [
@@ -28,6 +30,12 @@ GIVEN = ["建国", "秀英", "志强", "桂兰", "海涛", "玉梅", "国华", "
          "德明", "凤霞", "立新", "红梅", "文军", "淑珍", "永刚", "晓燕", "庆华", "金凤",
          "广明", "雪梅", "长青", "爱华", "保国", "素芳", "宏伟", "翠英", "继红", "兰英"]
 LEARNER_PASSWORD = "Xuexi@2023"
+# The 2023 roster: everyone from New Year's Day, and three real-life changes (the demo's figures
+# of today stay as they were: each person ends the year where the demo always had them).
+ROSTER_START = date(2023, 1, 1)
+MOVED = ("13910000116", "刘楼村", date(2023, 7, 1))   # 村干部 of 陈集村, came from 刘楼村 on 7-01
+JOINED = ("13920000311", date(2023, 7, 10))           # 法律明白人 of 李庄村, from 2023-07-10
+RETIRED = ("13920000320", date(2023, 10, 15))         # 法律明白人 of 赵庄村, retired 2023-10-15
 
 
 @dataclass(frozen=True)
@@ -86,8 +94,15 @@ def seed_demo() -> dict[str, int]:
         fields = UserFields(username=username, name=name, org_unit=unit,
                             cohorts=[cohorts[c] for c in cohort_names], roles=set(roles),
                             scope_unit=scope)
-        create_user(None, fields, password or LEARNER_PASSWORD, must_change_password=False,
-                    password_hash=None if password else learner_hash)
+        joined = JOINED[1] if username == JOINED[0] else ROSTER_START
+        if username == MOVED[0]:  # first in the old village, then moved: both dated
+            user = create_user(None, replace(fields, org_unit=units[MOVED[1]]),
+                               LEARNER_PASSWORD, must_change_password=False,
+                               password_hash=learner_hash, effective=joined)
+            update_user(None, user, fields, effective=MOVED[2])
+        else:
+            create_user(None, fields, password or LEARNER_PASSWORD, must_change_password=False,
+                        password_hash=None if password else learner_hash, effective=joined)
         taken.add(username)
         added += 1
 
@@ -125,3 +140,15 @@ def seed_demo() -> dict[str, int]:
         audit.record("demo_seeded", target=TOWN, details={"users_added": added})
     db.session.flush()
     return {"users_added": added}
+
+
+def seed_demo_departures() -> bool:
+    """The 法律明白人 who retired on 2023-10-15. Run after the 2023 exams and study are seeded (this
+    person took part in them up to September); not again once the roster shows a departure, so an
+    admin who re-activates the account is not overruled by the next seed-demo."""
+    username, day = RETIRED
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or any(m.ends_on for m in roster.history(user.id)):
+        return False
+    set_active(None, user, False, effective=day)
+    return True

@@ -38,6 +38,7 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, runner):
     assert by_cohort["行政执法人员"] == 20 and 55 <= by_cohort["镇干部"] <= 65
     assert 88 <= by_cohort["村干部"] <= 95
     assert counts[0] >= 1000 and counts[1] == 7 and taken >= 140
+    _demo_roster_is_dated(app)
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "本次新增用户 0 名" in second.output and "新增演示考试 0 场" in second.output
     with app.app_context():
@@ -52,6 +53,27 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, runner):
     states = {e["title"]: e["state"] for e in learner.call("GET", "/api/v1/me/exams").get_json()["exams"]}
     assert states["法律明白人每月一练（在线模拟）"] == "open"
     assert states["2023年度法律明白人培训考试"] in ("finished", "missed")
+
+
+def _demo_roster_is_dated(app):
+    """The demo's 2023 roster: everyone from 2023-01-01, a cadre moved from 刘楼村 to 陈集村 on
+    2023-07-01, a 法律明白人 joined on 2023-07-10, another retired (deactivated) on 2023-10-15."""
+    from datetime import date
+
+    from fazhi_exam.accounts import roster
+
+    with app.app_context():
+        user_id = dict(db.session.execute(sa.select(User.username, User.id)).all())
+        unit = dict(db.session.execute(sa.select(OrgUnit.name, OrgUnit.id)).all())
+        day = date(2023, 6, 15)
+        assert len(db.session.scalars(roster.members_on(day)).all()) == len(user_id) - 1
+        assert roster.unit_on(user_id["13910000116"], day) == unit["刘楼村"]
+        assert roster.unit_on(user_id["13910000116"], date(2023, 7, 1)) == unit["陈集村"]
+        assert roster.unit_on(user_id["13920000311"], day) is None
+        assert roster.unit_on(user_id["13920000311"], date(2023, 7, 10)) == unit["李庄村"]
+        retired = db.session.get(User, user_id["13920000320"])
+        assert not retired.active and roster.unit_on(retired.id, date(2023, 10, 15)) is None
+        assert roster.unit_on(retired.id, date(2023, 10, 14)) == unit["赵庄村"]
 
 
 def test_create_user_command(app, runner, town):
