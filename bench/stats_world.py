@@ -228,7 +228,14 @@ class _World:
         units = self._units()
         conn.execute(t["org_units"].insert(), units)
         users, memberships = self._users(units, now)
+        # The dated roster (accounts/roster.py): everyone belongs for the whole synthetic year.
+        since = now.date()
+        unit_history = [{"user_id": u["id"], "org_unit_id": u["org_unit_id"], "begins_on": since,
+                         "ends_on": None} for u in users if u["org_unit_id"] is not None]
+        cohort_history = [m | {"begins_on": since, "ends_on": None} for m in memberships]
         for table, rows in (("users", users), ("user_cohorts", memberships),
+                            ("unit_memberships", unit_history),
+                            ("cohort_memberships", cohort_history),
                             ("user_roles", [{"user_id": u["id"], "role": "learner" if u["id"] > 1 else "admin"}
                                             for u in users])):
             for i in range(0, len(rows), BATCH_ROWS):
