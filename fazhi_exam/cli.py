@@ -126,9 +126,11 @@ def serve_command(host: str, port: int, threads: int):
 @click.option("--cohort", "cohorts", multiple=True, help="人员类别，可多次给出")
 @click.option("--must-change/--no-must-change", default=True, show_default=True,
               help="首次登录是否须修改密码")
+@click.option("--joined", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="入册日期 YYYY-MM-DD：从哪天起属于该单位和人员类别（默认今天）")
 @with_appcontext
 @writes
-def create_user_command(username, name, password, roles, unit, cohorts, must_change):
+def create_user_command(username, name, password, roles, unit, cohorts, must_change, joined):
     """新建一个用户。"""
     from .accounts.orgs import find_unit_by_name
     from .accounts.users import UserFields, cohorts_by_name, create_user
@@ -146,7 +148,8 @@ def create_user_command(username, name, password, roles, unit, cohorts, must_cha
     try:
         user = create_user(None, UserFields(username=username, name=name, org_unit=org_unit,
                                             cohorts=chosen, roles=set(roles)),
-                           password, must_change_password=must_change)
+                           password, must_change_password=must_change,
+                           effective=joined.date() if joined else None)
     except DomainError as exc:
         db.session.rollback()
         fail(exc.message)

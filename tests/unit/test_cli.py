@@ -87,6 +87,21 @@ def test_create_user_command(app, runner, town):
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == "zhaoliu"))
         assert user.roles == {"trainer"} and user.org_unit.name == "司法所"
+    late = runner.invoke(args=["create-user", "--username", "qianqi", "--name", "钱七",
+                               "--password", "Qian@2024x", "--unit", "王庄村", "--joined", "2023-07-10"])
+    assert late.exit_code == 0, late.output
+    future = runner.invoke(args=["create-user", "--username", "sunba", "--name", "孙八",
+                                 "--password", "Sun@2024xy", "--unit", "王庄村", "--joined", "2999-01-01"])
+    assert future.exit_code == 1 and "晚于今天" in future.output
+    from datetime import date
+
+    from fazhi_exam.accounts import roster
+
+    with app.app_context():
+        uid = db.session.scalar(sa.select(User.id).where(User.username == "qianqi"))
+        assert roster.unit_on(uid, date(2023, 7, 9)) is None
+        assert roster.unit_on(uid, date(2023, 7, 10)) is not None
+        assert db.session.scalar(sa.select(User).where(User.username == "sunba")) is None
 
 
 def test_init_db_writes_a_secret_key_and_the_app_needs_it(tmp_path, monkeypatch):
