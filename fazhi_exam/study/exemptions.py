@@ -20,7 +20,6 @@ from ..models import EXEMPTION_KINDS, Attempt, Exam, Exemption, Programme, Study
 from ..models.exemption import REASON_MAX
 from ..policy import is_town_staff, sees_person
 from .plans import for_user
-from .programmes import in_programme
 
 Excusable = Exam | StudySession | Programme
 FINISHED = ("submitted", "graded")
@@ -125,7 +124,7 @@ def excuse(actor: User, user: User, obj: Excusable, reason: str | None) -> Exemp
     elif kind == "session":
         if not for_user(obj, user):
             raise ValidationError(f"{user.name}不在这次学习的参学范围内，无需请假。")
-    elif not in_programme(user, obj):
+    elif not _in_programme(user, obj):
         raise ValidationError(f"{user.name}不在这个培训项目的范围内，无需免学。")
     if kind == "session":  # the 请假 mark, which writes the exemption (attendance._set)
         from .attendance import record
@@ -137,6 +136,12 @@ def excuse(actor: User, user: User, obj: Excusable, reason: str | None) -> Exemp
         assert row is not None
         return row
     return grant_row(actor, user, obj, reason)
+
+
+def _in_programme(user: User, programme: Programme) -> bool:
+    from .programmes import in_programme  # programmes → materials → attendance → here
+
+    return in_programme(user, programme)
 
 
 def revoke(actor: User, row: Exemption) -> None:
