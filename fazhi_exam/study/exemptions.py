@@ -10,7 +10,7 @@ Who may excuse: trainers and admins of the town, any kind; a village admin only 
 people of their unit (policy.sees_person), never themself."""
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import exists, select
 
 from .. import audit, clock
 from ..errors import Conflict, PermissionDenied, ValidationError
@@ -50,11 +50,6 @@ def live_of(obj: Excusable) -> list[Exemption]:
     kind = kind_of(obj)
     return list(db.session.scalars(select(Exemption).where(_column(kind) == obj.id, Exemption.revoked_at.is_(None))
                                    .order_by(Exemption.created_at, Exemption.id)))
-
-
-def excused_ids(kind: str, object_id) -> Select:
-    """SQL: ids of the people with a live exemption from this object (object_id may be a column)."""
-    return select(Exemption.user_id).where(_column(kind) == object_id, Exemption.revoked_at.is_(None))
 
 
 def _clean_reason(reason: str | None) -> str:
