@@ -104,23 +104,21 @@ def _check_actor(actor: User, user: User, kind: str) -> None:
         raise PermissionDenied("此人不在您的管理范围内。")
 
 
+_OUTSIDE = {"exam": "这场考试参考人员", "session": "这次学习参学人员", "programme": "这个培训项目学员"}
+
+
 def excuse(actor: User, user: User, obj: Excusable, reason: str | None) -> Exemption:
     """Excuse the person; refused outside the audience, with an empty reason, or (免考) after a
     finished attempt, whose result counts."""
     kind = kind_of(obj)
     _check_actor(actor, user, kind)
     reason = _clean_reason(reason)
+    if not _in_audience(user, obj):
+        raise ValidationError(f"{user.name}不在{_OUTSIDE[kind]}的范围内，无需{EXEMPTION_KINDS[kind]}。")
     if kind == "exam":
-        if not in_audience(user, obj):
-            raise ValidationError(f"{user.name}不在这场考试的参考范围内，无需免考。")
         if db.session.scalar(select(exists().where(Attempt.exam_id == obj.id, Attempt.user_id == user.id,
                                                    Attempt.status.in_(FINISHED)))):
             raise Conflict(f"{user.name}已经交卷，成绩计入统计，不能再免考。")
-    elif kind == "session":
-        if not for_user(obj, user):
-            raise ValidationError(f"{user.name}不在这次学习的参学范围内，无需请假。")
-    elif not _in_programme(user, obj):
-        raise ValidationError(f"{user.name}不在这个培训项目的范围内，无需免学。")
     if kind == "session":  # the 请假 mark, which writes the exemption (attendance._set)
         from .attendance import record
 
@@ -148,3 +146,31 @@ def revoke(actor: User, row: Exemption) -> None:
 
         clear_leave(actor, _object(row), row.user)
 
+
+
+def candidates(actor: User, obj: Excusable) -> list[User]:
+    """Who the actor may still excuse from this object: active people of its audience that the
+    actor sees, not already excused, and (免考) without a finished attempt. For the pick list."""
+    from sqlalchemy.orm import selectinload
+
+    from ..policy import visible_people
+
+    kind = kind_of(obj)
+    taken: set[int] = set()
+    if kind == "exam":
+        taken = set(db.session.scalars(select(Attempt.user_id).where(Attempt.exam_id == obj.id,
+                                                                     Attempt.status.in_(FINISHED))))
+    excused = {e.user_id for e in live_of(obj)}
+    people = db.session.scalars(select(User).where(User.active.is_(True))
+                                .options(selectinload(User.cohorts), selectinload(User.org_unit))
+                                .order_by(User.org_unit_id, User.name, User.id))
+    return [u for u in visible_people(actor, people)
+            if u.id != actor.id and u.id not in taken and u.id not in excused and _in_audience(u, obj)]
+
+
+def _in_audience(user: User, obj: Excusable) -> bool:
+    if isinstance(obj, Exam):
+        return in_audience(user, obj)
+    if isinstance(obj, StudySession):
+        return for_user(obj, user)
+    return _in_programme(user, obj)

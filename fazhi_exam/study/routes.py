@@ -162,4 +162,4 @@ def session(session_id: int):
                            signin_open=session.starts_at - attendance.EARLY <= now <= session.ends_at)
 
 
-from . import online_routes, reminder_routes  # noqa: E402,F401,I001  (register their pages on bp)
+from . import exemption_routes, online_routes, reminder_routes  # noqa: E402,F401,I001  (register their pages on bp)
