@@ -196,7 +196,7 @@ class AttendancePerson:
 
 def session_people(session: StudySession, who: str = "expected", scope: str | None = None) -> list[AttendancePerson]:
     """who: expected (应到, less 请假) / present / leave (with the reason) / makeup / absent (no mark or
-    marked absent)."""
+    marked absent) / all (应到 and 请假)."""
     mark = aliased(Attendance)
     marked = exists().where(mark.session_id == session.id, mark.user_id == User.id)
     stmt = (select(User.id, User.name, User.username, OrgUnit.name, Attendance.status, Exemption.reason)
@@ -212,7 +212,7 @@ def session_people(session: StudySession, who: str = "expected", scope: str | No
         stmt = stmt.where(Attendance.status == who)
     elif who == "absent":
         stmt = stmt.where(or_(Attendance.status.is_(None), Attendance.status == "absent"))
-    else:
+    elif who != "all":
         stmt = stmt.where(or_(Attendance.status.is_(None), Attendance.status != "leave"))
     return [AttendancePerson(r[0], r[1], r[2], r[3], r[4], r[5] or "") for r in db.session.execute(stmt)]
 
