@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..errors import DomainError
 from ..extensions import db
-from ..models import MATERIAL_KINDS, Cohort, Exam, Programme, StudyMaterial, StudySession, User
+from ..models import MATERIAL_KINDS, Cohort, Exam, Exemption, Programme, StudyMaterial, StudySession, User
 from ..params import int_list
 from ..policy import get_or_404, visible_people
 from ..web import act
@@ -26,7 +26,9 @@ def _material(material_id: int) -> StudyMaterial:
 
 @bp.route("/programmes")
 def my_programmes():
-    return render_template("study/my_programmes.html", rows=programmes.my_programmes(current_user))
+    excused = {e.programme_id: e.reason for e in db.session.scalars(select(Exemption).where(
+        Exemption.user_id == current_user.id, Exemption.kind == "programme", Exemption.revoked_at.is_(None)))}
+    return render_template("study/my_programmes.html", rows=programmes.my_programmes(current_user), excused=excused)
 
 
 @bp.route("/programmes/<int:programme_id>")

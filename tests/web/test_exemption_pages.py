@@ -103,6 +103,8 @@ def test_trainer_excuses_from_a_programme(app, site):
     assert "免学 1 人" in stats and "应学 2 人" in stats
     year = client.get("/api/v1/stats/years/2023").get_json()
     assert [(p["members"], p["excused"]) for p in year["programmes"]] == [(2, 1)]
+    learner, _ = _as(app, "li")
+    assert "已免学（长期外出务工）" in learner.get("/study/programmes").get_data(as_text=True)
 
 
 def test_village_admin_gives_leave_to_own_people_only(app, site):
