@@ -236,8 +236,8 @@ class PersonRow:
 def people(exam: Exam, who: str = "expected", *, scope: str | None = None, unit_id: int | None = None,
            cohort_id: int | None = None) -> list[PersonRow]:
     """The names behind a figure: who = expected / took / passed / failed / missed / pending / makeup
-    / excused (免考, with the reason)."""
-    if who not in WHO:
+    / excused (免考, with the reason) / all (应考 and 免考: the export's one query)."""
+    if who not in WHO and who != "all":
         raise ValueError(who)
     a = audience(exam, scope, with_excused=True).subquery("a")
     p = person_results(exam).subquery("p")
@@ -257,7 +257,8 @@ def people(exam: Exam, who: str = "expected", *, scope: str | None = None, unit_
     condition = {"took": p.c.user_id.is_not(None), "passed": p.c.passed == 1,
                  "failed": and_(p.c.passed == 0, p.c.pending == 0), "missed": p.c.user_id.is_(None),
                  "pending": p.c.pending == 1, "makeup": p.c.via_makeup == 1}.get(who)
-    stmt = stmt.where(a.c.excused == (1 if who == "excused" else 0))
+    if who != "all":
+        stmt = stmt.where(a.c.excused == (1 if who == "excused" else 0))
     if condition is not None:
         stmt = stmt.where(condition)
     return [PersonRow(r.id, r.name, r.username, r.unit or "", bool(r.took), bool(r.passed), bool(r.pending),

@@ -45,9 +45,7 @@ def summary_rows(y: year.YearSummary) -> Iterator[list]:
 
 def score_rows(y: year.YearSummary) -> Iterator[list]:
     for line in y.exams:
-        # the excused (免考, not in 应考) follow, their result saying so
-        for p in [*exam_stats.people(line.exam, "expected", scope=y.scope),
-                  *exam_stats.people(line.exam, "excused", scope=y.scope)]:
+        for p in exam_stats.people(line.exam, "all", scope=y.scope):  # 免考 too, the result says so
             yield [line.exam.title, p.unit, p.name, p.username, p.score, p.result]
 
 
@@ -67,8 +65,7 @@ def attendance_people_rows(y: year.YearSummary) -> Iterator[list]:
 
 def study_rows(y: year.YearSummary) -> Iterator[list]:
     for line in y.programmes:
-        for p in [*study.programme_people(line.programme, "members", scope=y.scope),
-                  *study.programme_people(line.programme, "excused", scope=y.scope)]:
+        for p in study.programme_people(line.programme, "all", scope=y.scope):
             state = f"免学（{p.reason}）" if p.excused else "已完成" if p.done else "未完成"
             yield [line.programme.title, p.unit, p.name, p.username, state]
 

@@ -320,7 +320,7 @@ class StudyPerson:
 
 def programme_people(programme: Programme, who: str = "members", *, scope: str | None = None,
                      unit_id: int | None = None) -> list[StudyPerson]:
-    """who: members / completed / unfinished / excused (免学, with the reason)."""
+    """who: members / completed / unfinished / excused (免学, with the reason) / all (应学 and 免学)."""
     m = programme_members(programme, scope, with_excused=True).subquery("m")
     c = programme_completion(programme).subquery("c")
     stmt = (select(User.id, User.name, User.username, OrgUnit.name, func.coalesce(c.c.done, 0), m.c.excused,
@@ -329,8 +329,9 @@ def programme_people(programme: Programme, who: str = "members", *, scope: str |
             .outerjoin(OrgUnit, OrgUnit.id == m.c.org_unit_id).outerjoin(c, c.c.user_id == m.c.user_id)
             .outerjoin(Exemption, and_(m.c.excused == 1, Exemption.user_id == m.c.user_id,
                                        Exemption.programme_id == programme.id, Exemption.revoked_at.is_(None)))
-            .where(m.c.excused == (1 if who == "excused" else 0))
             .order_by(OrgUnit.path, User.name, User.id))
+    if who != "all":
+        stmt = stmt.where(m.c.excused == (1 if who == "excused" else 0))
     if unit_id is not None:
         stmt = stmt.where(m.c.org_unit_id == unit_id)
     if who == "completed":
