@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from .accounts.scope import unit_in_scope
 from .errors import NotFound
 from .extensions import db
-from .models import Attempt, OrgUnit, User
+from .models import Attempt, Exemption, OrgUnit, User
 
 ANONYMOUS, PERSON, TRAINER, ADMIN, UNIT_ADMIN = "anonymous", "person", "trainer", "admin", "unit_admin"
 PERSONA_LABELS = {PERSON: "学员", TRAINER: "培训管理员", ADMIN: "管理员", UNIT_ADMIN: "村级管理员"}
@@ -63,6 +63,7 @@ _RULES: dict[Rule, tuple[str, ...]] = {
         "api.exam_stats_json", "api.year_json",
         "study.session", "study.reminder_list", "study.reminder_sheet", "study.reminder_notice",
         "study.programme_progress",
+        "study.excuse", "study.revoke_exemption",  # 免考/免学: town only, 请假: own unit (study/exemptions.py)
     ),
     UNIT_PEOPLE: (
         "admin.users", "admin.new_user", "admin.edit_user", "admin.toggle_active", "admin.reset_password",
@@ -146,7 +147,7 @@ M = TypeVar("M")
 def _owner(obj: Any) -> User | None:
     if isinstance(obj, User):
         return obj
-    if isinstance(obj, Attempt):
+    if isinstance(obj, Attempt | Exemption):
         return obj.user
     return None
 

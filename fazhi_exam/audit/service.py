@@ -64,6 +64,8 @@ ACTION_LABELS = {
     "study_plan_saved": "保存学法计划",
     "study_session_saved": "保存学习场次",
     "attendance_changed": "出勤变更",
+    "exemption_granted": "登记免考/请假/免学",
+    "exemption_revoked": "撤销免考/请假/免学",
     "study_imported": "导入学法计划或签到表",
     "material_saved": "保存学习资料",
     "programme_saved": "保存培训项目",

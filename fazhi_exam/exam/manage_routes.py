@@ -118,9 +118,12 @@ def exam(exam_id: int):
     attempts = list(db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id)
                                        .order_by(Attempt.started_at)))
     rules = list(zip(exam.rules, pool_sizes(exam), strict=True))
+    from ..study.exemption_routes import exemption_box  # 免考 lives with the other exemptions
+
     return render_template("exam/manage_exam.html", exam=exam, rules=rules,
                            describe=describe, sample=sample, problem=problem, attempts=attempts,
-                           ATTEMPT_STATUSES=ATTEMPT_STATUSES, STATUSES=EXAM_STATUSES, TYPE_LABELS=TYPE_LABELS)
+                           ATTEMPT_STATUSES=ATTEMPT_STATUSES, STATUSES=EXAM_STATUSES, TYPE_LABELS=TYPE_LABELS,
+                           **exemption_box(exam))
 
 
 @bp.route("/<int:exam_id>/status", methods=["POST"])

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import clock
 from ..bank.types import REGISTRY
 from ..extensions import db
-from ..models import Attempt, Exam, User
+from ..models import Attempt, Exam, Exemption, User
 from .attempts import current_attempt, remaining_seconds, why_not_start
 from .audience import in_audience
 
@@ -85,8 +85,11 @@ def attempt_json(attempt: Attempt) -> dict:
 
 
 def my_exams(user: User) -> list[dict]:
-    """Published exams for this user (open, upcoming or finished), with my status and counted score."""
+    """Published exams for this user (open, upcoming or finished), with my status and counted score.
+    Excused (免考) with no attempt: state "excused" instead of 缺考 / 可以参加, with the reason."""
     now = clock.now()
+    excused = dict(db.session.execute(select(Exemption.exam_id, Exemption.reason).where(
+        Exemption.user_id == user.id, Exemption.kind == "exam", Exemption.revoked_at.is_(None))).all())
     rows = []
     for exam in db.session.scalars(select(Exam).where(Exam.status.in_(["published", "closed"]),
                                                       Exam.kind != "practice").order_by(Exam.opens_at.desc())):
@@ -102,6 +105,8 @@ def my_exams(user: User) -> list[dict]:
             counted = max(visible, key=lambda a: a.score) if exam.score_policy == "best" else visible[-1]
         if running is not None:
             state = "in_progress"
+        elif exam.id in excused and not attempts:
+            state = "excused"
         elif why_not_start(user, exam, now) is None:
             state = "open"
         elif now < exam.opens_at and exam.status == "published":
@@ -114,5 +119,6 @@ def my_exams(user: User) -> list[dict]:
                      "attempts_used": len(attempts), "max_attempts": exam.max_attempts,
                      "attempt_id": running.id if running else (attempts[-1].id if attempts else None),
                      "best_score": counted.score if counted else None,
-                     "passed": counted.passed if counted else None})
+                     "passed": counted.passed if counted else None,
+                     "excused_reason": excused.get(exam.id) if state == "excused" else None})
     return rows

@@ -13,6 +13,7 @@ from .exam import (
     exam_cohorts,
     exam_units,
 )
+from .exemption import EXEMPTION_KINDS, Exemption
 from .org import UNIT_KINDS, Cohort, OrgUnit
 from .practice import PracticeAnswer, WrongBookEntry
 from .roster import CohortMembership, UnitMembership
@@ -36,6 +37,8 @@ from .study import (
 from .user import ROLES, LoginSession, PendingImport, User, UserRole, user_cohorts
 
 __all__ = [
+    "EXEMPTION_KINDS",
+    "Exemption",
     "ATTENDANCE_METHODS",
     "ATTENDANCE_STATUSES",
     "Attendance",

@@ -15,12 +15,13 @@ from .charts import band_labels
 from .definitions import FIGURES
 from .routes import chosen_year, scope_path
 
-DEFINITIONS = {key: FIGURES[key] for key in ("expected", "took", "took_rate", "passed", "pass_rate", "mean")}
+DEFINITIONS = {key: FIGURES[key] for key in ("expected", "excused", "took", "took_rate", "passed", "pass_rate",
+                                             "mean")}
 DEFINITIONS["pass_rate_of_expected"] = FIGURES["pass_rate_expected"]
 
 
 def figures_json(f: exam_stats.Figures) -> dict:
-    return {"expected": f.expected, "took": f.took, "missed": f.missed, "passed": f.passed,
+    return {"expected": f.expected, "excused": f.excused, "took": f.took, "missed": f.missed, "passed": f.passed,
             "failed": f.took - f.passed - f.pending, "pending": f.pending, "passed_via_makeup": f.via_makeup,
             "took_rate": f.took_rate, "pass_rate": f.pass_rate, "pass_rate_of_expected": f.pass_rate_expected,
             "mean": f.mean, "max": f.high, "min": f.low}
@@ -74,7 +75,8 @@ def year_json(year_: int | None = None):
             "by_group": {key: len(s.sessions_of(key)) for key in year.GROUPS},
             "present": present, "expected": expected, "attendance_rate": present / expected if expected else None,
             "list": [{"id": r.session.id, "topic": r.session.topic, "starts_at": r.session.starts_at.isoformat(),
-                      "expected": r.expected, "present": r.present, "leave": r.leave, "makeup": r.makeup,
+                      "expected": r.expected, "present": r.present, "leave": r.leave, "excused": r.excused,
+                      "makeup": r.makeup,
                       "absent": r.absent, "attendance_rate": r.rate} for r in s.sessions],
         },
         "exams": [{"id": line.exam.id, "title": line.exam.title, "groups": sorted(line.groups),
@@ -84,7 +86,8 @@ def year_json(year_: int | None = None):
                          "study": dict(zip(("completed", "members"), s.study_rate(key), strict=True))}
                    for key, (label, _) in year.GROUPS.items()},
         "programmes": [{"id": p.programme.id, "title": p.programme.title, "members": p.figures.members,
-                        "completed": p.figures.completed, "study_rate": p.figures.rate} for p in s.programmes],
+                        "excused": p.figures.excused, "completed": p.figures.completed,
+                        "study_rate": p.figures.rate} for p in s.programmes],
         "cohorts": s.cohort_sizes,
     }
 

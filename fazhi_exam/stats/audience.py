@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 
-from ..models import OrgUnit, User, user_cohorts
+from ..models import Exemption, OrgUnit, User, user_cohorts
 
 # Breakdowns by unit list siblings in their own order (as on the unit admin page), the town first.
 UNIT_ORDER = (func.coalesce(func.max(OrgUnit.parent_id), 0), func.max(OrgUnit.sort_order), OrgUnit.id)
@@ -23,6 +23,14 @@ def in_groups_sql(cohort_ids: list[int], unit_paths: list[str]) -> ColumnElement
     if unit_paths:
         conditions.append(or_(*[OrgUnit.path.startswith(p) for p in unit_paths]))
     return and_(true(), *conditions)
+
+
+def excused_ids(kind: str, object_id) -> Select:
+    """SELECT user_id of the people with a live exemption (免考 / 请假 / 免学) from the exam, session
+    or programme with this id (a value or a correlated column); they are counted apart from 应考 /
+    应到 / 应学."""
+    column = {"exam": Exemption.exam_id, "session": Exemption.session_id, "programme": Exemption.programme_id}[kind]
+    return select(Exemption.user_id).where(column == object_id, Exemption.revoked_at.is_(None))
 
 
 def members(cohort_ids: list[int], unit_paths: list[str], *,

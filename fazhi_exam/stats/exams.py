@@ -2,7 +2,8 @@
 behind each of them.
 
 - 应考: the audience at the exam's close (see audience.py); for a 补考, the formal exam's audience
-  less those who had passed it.
+  less those who had passed it; less the excused (免考) without a finished attempt, who are counted
+  apart (excused) — someone who finished an attempt counts whatever was recorded.
 - 参考: of those, people with a finished attempt (of the exam, or of its 补考 when they count).
 - 合格: people whose counted score (best or last attempt, per exam) reaches the pass mark; with
   补考 counted, passing either the exam or its 补考.
@@ -13,11 +14,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Select, and_, case, cast, func, literal, select
+from sqlalchemy import Integer, Select, and_, case, cast, func, literal, not_, select
 
 from ..extensions import db
-from ..models import Attempt, Cohort, Exam, OrgUnit, User, exam_cohorts, exam_units, user_cohorts
-from .audience import UNIT_ORDER, members
+from ..models import (
+    Attempt,
+    Cohort,
+    Exam,
+    Exemption,
+    OrgUnit,
+    User,
+    exam_cohorts,
+    exam_units,
+    user_cohorts,
+)
+from .audience import UNIT_ORDER, excused_ids, members
 
 FINISHED = ("submitted", "graded")
 BANDS = 10  # score distribution in 10 % bands of the paper's total
@@ -30,6 +41,7 @@ class Figures:
     passed: int = 0  # 合格
     pending: int = 0  # 待阅卷 (finished, essays not yet marked)
     via_makeup: int = 0  # 合格 only through the 补考
+    excused: int = 0  # 免考, not in 应考
     mean: float | None = None
     high: float | None = None
     low: float | None = None
@@ -75,8 +87,9 @@ def _group_ids(table, column, exam_id: int) -> list[int]:
     return list(db.session.scalars(select(column).where(table.c.exam_id == exam_id)))
 
 
-def audience(exam: Exam, scope: str | None = None) -> Select:
-    """SELECT user_id, org_unit_id: who should have taken the exam."""
+def audience(exam: Exam, scope: str | None = None, *, with_excused: bool = False) -> Select:
+    """SELECT user_id, org_unit_id, excused: who should have taken the exam; with_excused also the
+    people excused from it (excused = 1), who are counted apart."""
     base = exam.makeup_of if exam.kind == "makeup" and exam.makeup_of is not None else exam
     cohort_ids = _group_ids(exam_cohorts, exam_cohorts.c.cohort_id, base.id)
     paths = list(db.session.scalars(select(OrgUnit.path).join(exam_units, exam_units.c.org_unit_id == OrgUnit.id)
@@ -84,6 +97,10 @@ def audience(exam: Exam, scope: str | None = None) -> Select:
     recorded = select(Attempt.user_id).where(Attempt.exam_id.in_({exam.id, *counted_exam_ids(base)}),
                                              Attempt.status.in_(FINISHED))
     stmt = members(cohort_ids, paths, recorded=recorded, scope=scope)
+    excused = and_(User.id.in_(excused_ids("exam", exam.id)), User.id.not_in(recorded))
+    stmt = stmt.add_columns(case((excused, 1), else_=0).label("excused"))
+    if not with_excused:
+        stmt = stmt.where(not_(excused))
     if base is not exam:  # a 补考: not those who passed the formal exam
         passed = select(Attempt.user_id).where(Attempt.exam_id == base.id, Attempt.passed.is_(True))
         stmt = stmt.where(User.id.not_in(passed))
@@ -119,8 +136,9 @@ def person_results(exam: Exam) -> Select:
             .group_by(ranked.c.user_id))
 
 
-def _aggregates(p) -> list:
-    return [func.count().label("expected"), func.count(p.c.user_id).label("took"),
+def _aggregates(a, p) -> list:
+    return [func.coalesce(func.sum(1 - a.c.excused), 0).label("expected"),
+            func.coalesce(func.sum(a.c.excused), 0).label("excused"), func.count(p.c.user_id).label("took"),
             func.coalesce(func.sum(p.c.passed), 0).label("passed"),
             func.coalesce(func.sum(p.c.pending), 0).label("pending"),
             func.coalesce(func.sum(p.c.via_makeup), 0).label("via_makeup"),
@@ -129,22 +147,23 @@ def _aggregates(p) -> list:
 
 def _figures(row, label: str = "合计", key: int | None = None) -> Figures:
     mean = row.mean
-    return Figures(expected=row.expected, took=row.took, passed=int(row.passed), pending=int(row.pending),
+    return Figures(expected=int(row.expected), excused=int(row.excused), took=row.took, passed=int(row.passed),
+                   pending=int(row.pending),
                    via_makeup=int(row.via_makeup), mean=round(float(mean), 2) if mean is not None else None,
                    high=row.high, low=row.low, label=label, key=key)
 
 
 def figures(exam: Exam, scope: str | None = None) -> Figures:
-    a = audience(exam, scope).subquery("a")
+    a = audience(exam, scope, with_excused=True).subquery("a")
     p = person_results(exam).subquery("p")
-    row = db.session.execute(select(*_aggregates(p)).select_from(a).outerjoin(p, p.c.user_id == a.c.user_id)).one()
+    row = db.session.execute(select(*_aggregates(a, p)).select_from(a).outerjoin(p, p.c.user_id == a.c.user_id)).one()
     return _figures(row)
 
 
 def by_unit(exam: Exam, scope: str | None = None) -> list[Figures]:
-    a = audience(exam, scope).subquery("a")
+    a = audience(exam, scope, with_excused=True).subquery("a")
     p = person_results(exam).subquery("p")
-    stmt = (select(OrgUnit.id, OrgUnit.name, *_aggregates(p)).select_from(a)
+    stmt = (select(OrgUnit.id, OrgUnit.name, *_aggregates(a, p)).select_from(a)
             .outerjoin(p, p.c.user_id == a.c.user_id)
             .outerjoin(OrgUnit, OrgUnit.id == a.c.org_unit_id)
             .group_by(OrgUnit.id, OrgUnit.name).order_by(*UNIT_ORDER))
@@ -153,9 +172,9 @@ def by_unit(exam: Exam, scope: str | None = None) -> list[Figures]:
 
 def by_cohort(exam: Exam, scope: str | None = None) -> list[Figures]:
     """A person in two cohorts counts in both rows (and once in the total)."""
-    a = audience(exam, scope).subquery("a")
+    a = audience(exam, scope, with_excused=True).subquery("a")
     p = person_results(exam).subquery("p")
-    stmt = (select(Cohort.id, Cohort.name, *_aggregates(p)).select_from(a)
+    stmt = (select(Cohort.id, Cohort.name, *_aggregates(a, p)).select_from(a)
             .join(user_cohorts, user_cohorts.c.user_id == a.c.user_id)
             .join(Cohort, Cohort.id == user_cohorts.c.cohort_id)
             .outerjoin(p, p.c.user_id == a.c.user_id)
@@ -184,7 +203,7 @@ def exam_stats(exam: Exam, scope: str | None = None) -> ExamStats:
 
 
 WHO = {"expected": "应考人员", "took": "参考人员", "passed": "合格人员", "failed": "不合格人员",
-       "missed": "缺考人员", "pending": "待阅卷人员", "makeup": "经补考合格人员"}
+       "missed": "缺考人员", "pending": "待阅卷人员", "makeup": "经补考合格人员", "excused": "免考人员"}
 
 
 @dataclass
@@ -198,9 +217,13 @@ class PersonRow:
     pending: bool
     via_makeup: bool
     score: float | None
+    excused: bool = False
+    reason: str = ""  # why excused
 
     @property
     def result(self) -> str:
+        if self.excused:
+            return f"免考（{self.reason}）" if self.reason else "免考"
         if not self.took:
             return "缺考"
         if self.pending:
@@ -212,16 +235,19 @@ class PersonRow:
 
 def people(exam: Exam, who: str = "expected", *, scope: str | None = None, unit_id: int | None = None,
            cohort_id: int | None = None) -> list[PersonRow]:
-    """The names behind a figure: who = expected / took / passed / failed / missed / pending / makeup."""
-    if who not in WHO:
+    """The names behind a figure: who = expected / took / passed / failed / missed / pending / makeup
+    / excused (免考, with the reason) / all (应考 and 免考: the export's one query)."""
+    if who not in WHO and who != "all":
         raise ValueError(who)
-    a = audience(exam, scope).subquery("a")
+    a = audience(exam, scope, with_excused=True).subquery("a")
     p = person_results(exam).subquery("p")
     stmt = (select(User.id, User.name, User.username, OrgUnit.name.label("unit"), p.c.took, p.c.passed,
-                   p.c.pending, p.c.via_makeup, p.c.score)
+                   p.c.pending, p.c.via_makeup, p.c.score, a.c.excused, Exemption.reason)
             .select_from(a).join(User, User.id == a.c.user_id)
             .outerjoin(OrgUnit, OrgUnit.id == a.c.org_unit_id)
             .outerjoin(p, p.c.user_id == a.c.user_id)
+            .outerjoin(Exemption, and_(a.c.excused == 1, Exemption.user_id == a.c.user_id,
+                                       Exemption.exam_id == exam.id, Exemption.revoked_at.is_(None)))
             .order_by(OrgUnit.path, User.name, User.id))
     if unit_id is not None:
         stmt = stmt.where(a.c.org_unit_id == unit_id)
@@ -231,7 +257,9 @@ def people(exam: Exam, who: str = "expected", *, scope: str | None = None, unit_
     condition = {"took": p.c.user_id.is_not(None), "passed": p.c.passed == 1,
                  "failed": and_(p.c.passed == 0, p.c.pending == 0), "missed": p.c.user_id.is_(None),
                  "pending": p.c.pending == 1, "makeup": p.c.via_makeup == 1}.get(who)
+    if who != "all":
+        stmt = stmt.where(a.c.excused == (1 if who == "excused" else 0))
     if condition is not None:
         stmt = stmt.where(condition)
     return [PersonRow(r.id, r.name, r.username, r.unit or "", bool(r.took), bool(r.passed), bool(r.pending),
-                      bool(r.via_makeup), r.score) for r in db.session.execute(stmt)]
+                      bool(r.via_makeup), r.score, bool(r.excused), r.reason or "") for r in db.session.execute(stmt)]

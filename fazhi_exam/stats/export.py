@@ -21,7 +21,7 @@ TABLES = {
     "items": "试题分析",
 }
 HEADERS = {
-    "summary": ["考试", "单位", "应考人数", "实考人数", "参考率", "合格人数", "合格率", "平均分"],
+    "summary": ["考试", "单位", "应考人数", "实考人数", "参考率", "合格人数", "合格率", "平均分", "免考人数"],
     "scores": ["考试", "单位", "姓名", "账号", "成绩", "结果"],
     "attendance": ["日期", "学习主题", "应到", "出席", "请假", "补学", "缺席", "出勤率"],
     "attendance_people": ["日期", "学习主题", "单位", "姓名", "账号", "出勤"],
@@ -40,12 +40,12 @@ def summary_rows(y: year.YearSummary) -> Iterator[list]:
     for line in y.exams:
         for f in [*exam_stats.by_unit(line.exam, y.scope), line.figures]:
             yield [line.exam.title, f.label, f.expected, f.took, Percent(f.took_rate), f.passed,
-                   Percent(f.pass_rate), _round(f.mean, 2)]
+                   Percent(f.pass_rate), _round(f.mean, 2), f.excused]
 
 
 def score_rows(y: year.YearSummary) -> Iterator[list]:
     for line in y.exams:
-        for p in exam_stats.people(line.exam, "expected", scope=y.scope):
+        for p in exam_stats.people(line.exam, "all", scope=y.scope):  # 免考 too, the result says so
             yield [line.exam.title, p.unit, p.name, p.username, p.score, p.result]
 
 
@@ -57,15 +57,17 @@ def attendance_rows(y: year.YearSummary) -> Iterator[list]:
 
 def attendance_people_rows(y: year.YearSummary) -> Iterator[list]:
     for r in y.sessions:
-        for p in study.session_people(r.session, "expected", y.scope):
+        for p in study.session_people(r.session, "all", y.scope):  # 请假 too, with the reason
+            label = ATTENDANCE_LABELS.get(p.status, p.status)
             yield [_date(r.session.starts_at), r.session.topic, p.unit or "", p.name, p.username,
-                   ATTENDANCE_LABELS.get(p.status, p.status)]
+                   f"{label}（{p.reason}）" if p.reason else label]
 
 
 def study_rows(y: year.YearSummary) -> Iterator[list]:
     for line in y.programmes:
-        for p in study.programme_people(line.programme, "members", scope=y.scope):
-            yield [line.programme.title, p.unit, p.name, p.username, "已完成" if p.done else "未完成"]
+        for p in study.programme_people(line.programme, "all", scope=y.scope):
+            state = f"免学（{p.reason}）" if p.excused else "已完成" if p.done else "未完成"
+            yield [line.programme.title, p.unit, p.name, p.username, state]
 
 
 def item_rows(y: year.YearSummary) -> Iterator[list]:

@@ -77,7 +77,8 @@ def _study_clause(lines: list[ProgrammeLine], who: str = "", *, with_rate: bool 
     """Online study in the group's programmes, e.g. 开展“…”在线学习，应学120人、完成119人，在线学习率99.2%."""
     if len(lines) == 1:
         f = lines[0].figures
-        text = f"{who}开展“{lines[0].programme.title}”在线学习，应学{f.members}人、完成{f.completed}人"
+        text = (f"{who}开展“{lines[0].programme.title}”在线学习，应学{f.members}人{_apart(f.excused, '免学')}、"
+                f"完成{f.completed}人")
         if with_rate and f.members:
             text += f"，在线学习率{percent(f.rate)}"
         return text
@@ -92,6 +93,11 @@ def _study_clause(lines: list[ProgrammeLine], who: str = "", *, with_rate: bool 
     return text
 
 
+def _apart(n: int, what: str) -> str:
+    """The excused, said next to the figure they are not in: （另有免考2人）."""
+    return f"（另有{what}{n}人）" if n else ""
+
+
 def _exam_body(line: ExamLine) -> str:
     """One exam in full: “title”应考…、参考…，参考率…，合格…，合格率….."""
     f = line.figures
@@ -100,7 +106,7 @@ def _exam_body(line: ExamLine) -> str:
         return f"{name}无应考人员"
     if not f.took:
         return f"{name}应考{f.expected}人，无人参考"
-    text = f"{name}应考{f.expected}人、参考{f.took}人"
+    text = f"{name}应考{f.expected}人{_apart(f.excused, '免考')}、参考{f.took}人"
     if not _full(f.took_rate):
         text += f"，参考率{percent(f.took_rate)}"
     text += f"，合格{f.passed}人" + (f"（含补考合格{f.via_makeup}人）" if f.via_makeup else "")
@@ -124,7 +130,7 @@ def _exam_sentence(noun: str, lines: list[ExamLine]) -> str:
                 + "；".join(_exam_body(e) for e in lines) + "。")
     if n == 1:
         f = lines[0].figures
-        text = start + f"应考{f.expected}人、参考{f.took}人，"
+        text = start + f"应考{f.expected}人{_apart(f.excused, '免考')}、参考{f.took}人，"
         text += "参考率、合格率均为100%" if all_took else f"参考率{percent(f.took_rate)}，合格率100%"
         if f.via_makeup:
             text += f"，其中{f.via_makeup}人经补考合格"
@@ -248,7 +254,7 @@ def _session_table(s: YearSummary) -> Table:
 
 
 def _exam_table(s: YearSummary) -> Table:
-    t = Table("考试情况", ["序号", "考试名称", "考试日期", "考试对象", "应考", "参考", "参考率", "合格",
+    t = Table("考试情况", ["序号", "考试名称", "考试日期", "考试对象", "应考", "免考", "参考", "参考率", "合格",
                        "其中补考合格", "合格率", "合格/应考", "平均分"])
     number = 0
     for group in KEYS:
@@ -257,24 +263,24 @@ def _exam_table(s: YearSummary) -> Table:
             number += 1
             f, exam = e.figures, e.exam
             t.add([number, exam.title, _date(exam.opens_at), _audience(exam.cohorts, exam.org_units), f.expected,
-                   f.took, percent(f.took_rate), f.passed, f.via_makeup, percent(f.pass_rate),
+                   f.excused, f.took, percent(f.took_rate), f.passed, f.via_makeup, percent(f.pass_rate),
                    percent(f.pass_rate_expected), score(f.mean)], ("exam", exam.id))
         if len(lines) > 1:
-            expected, took, passed, makeup = (sum(getattr(e.figures, k) for e in lines)
-                                              for k in ("expected", "took", "passed", "via_makeup"))
-            t.add(["", f"{EXAM_NOUN[group]}合计{len(lines)}次（人次）", "", "", expected, took,
+            expected, excused, took, passed, makeup = (sum(getattr(e.figures, k) for e in lines)
+                                                       for k in ("expected", "excused", "took", "passed", "via_makeup"))
+            t.add(["", f"{EXAM_NOUN[group]}合计{len(lines)}次（人次）", "", "", expected, excused, took,
                    percent(ratio(took, expected)), passed, makeup, percent(ratio(passed, took)),
                    percent(ratio(passed, expected)), ""])
     return t
 
 
 def _programme_table(s: YearSummary) -> Table:
-    t = Table("在线学习情况", ["序号", "培训项目", "学习对象", "应学", "已完成", "未完成", "在线学习率"],
+    t = Table("在线学习情况", ["序号", "培训项目", "学习对象", "应学", "免学", "已完成", "未完成", "在线学习率"],
               numbers_from=3)
     for number, p in enumerate((p for p in s.programmes if p.figures.members or not s.scope), 1):
         f = p.figures
-        t.add([number, p.programme.title, _audience(p.programme.cohorts), f.members, f.completed, f.unfinished,
-               percent(f.rate)], ("programme", p.programme.id))
+        t.add([number, p.programme.title, _audience(p.programme.cohorts), f.members, f.excused, f.completed,
+               f.unfinished, percent(f.rate)], ("programme", p.programme.id))
     return t
 
 
@@ -299,8 +305,8 @@ def definitions() -> list[str]:
         "另有行政执法人员、法律明白人和法律带头人。",
         FIGURES["attendance"],
         "考试次数：本年度开考的正式考试场数；模拟、练习不计，补考并入所补的正式考试，不单独计次。",
-        *(FIGURES[key] for key in ("expected", "took", "took_rate", "passed", "pass_rate", "pass_rate_expected",
-                                   "mean", "study_rate")),
+        *(FIGURES[key] for key in ("expected", "excused", "took", "took_rate", "passed", "pass_rate",
+                                   "pass_rate_expected", "mean", "study_rate")),
         "人次：几场考试或几次学法的人数相加，同一人每场各计一次。",
         "法律明白人、法律带头人及各类人员人数：生成本报告时在册（启用）的人数。",
         "比率恰为100%时写作“100%”，其余如实保留一位小数（如93.3%）。",

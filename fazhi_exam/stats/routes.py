@@ -10,6 +10,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import Exam, Programme, StudySession
 from ..policy import get_or_404
+from ..study.exemption_routes import exemption_box
 from ..web import download
 from ..xlsx import CSV_MIMETYPE, XLSX_MIMETYPE
 from . import charts, definitions, formats, study, year
@@ -78,7 +79,7 @@ def exam(exam_id: int):
     band_chart = charts.columns("成绩分布（按总分的百分比分段）", charts.band_labels(), s.bands)
     makeups = list(db.session.scalars(db.select(Exam).where(Exam.makeup_of_id == exam.id).order_by(Exam.id)))
     return render_template("stats/exam.html", exam=exam, s=s, unit_chart=unit_chart, band_chart=band_chart,
-                           makeups=makeups)
+                           makeups=makeups, **exemption_box(exam))
 
 
 @bp.route("/exams/<int:exam_id>/people")
@@ -119,7 +120,7 @@ def attendance():
                            people=study.attendance_by_person(chosen, scope_path(), unit_id))
 
 
-PROGRAMME_WHO = {"members": "应学人员", "completed": "已完成人员", "unfinished": "未完成人员"}
+PROGRAMME_WHO = {"members": "应学人员", "completed": "已完成人员", "unfinished": "未完成人员", "excused": "免学人员"}
 
 
 @bp.route("/programmes/<int:programme_id>")

@@ -1,11 +1,12 @@
 """The study figures of DESIGN §5: sessions held and their attendance, and the online study rate of
 each training programme — with the names behind them.
 
-- 出勤率 of a session = present / expected; expected = the session's audience (active members of
-  its cohorts and units, plus anyone with an attendance mark). 请假 and 补学 are shown apart and are
-  not 出勤.
-- 在线学习率 of a programme = people of its cohorts who completed every required material and reached
-  the required hours / people of its cohorts."""
+- 出勤率 of a session = present / expected; expected (应到) = the session's audience (active members
+  of its cohorts and units, plus anyone with an attendance mark) less those on 请假. 请假 is the
+  session exemption (study/exemptions.py): every "leave" mark has one with its reason, so the mark
+  is what is counted; 请假 is shown apart. 补学 is in 应到 and shown apart, not 出勤.
+- 在线学习率 of a programme = people of its cohorts, less those excused (免学), who completed every
+  required material and reached the required hours / those people. The excused are counted apart."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ..extensions import db
 from ..models import (
     Attendance,
     Cohort,
+    Exemption,
     OrgUnit,
     Programme,
     StudyMaterial,
@@ -32,7 +34,7 @@ from ..models import (
     session_units,
     user_cohorts,
 )
-from .audience import UNIT_ORDER, members
+from .audience import UNIT_ORDER, excused_ids, members
 
 
 def _session_audience(session_id) -> ColumnElement[bool]:
@@ -51,14 +53,18 @@ def _session_audience(session_id) -> ColumnElement[bool]:
 @dataclass
 class SessionRow:
     session: StudySession
-    expected: int
+    expected: int  # 应到, less 请假
     present: int
-    leave: int
+    leave: int  # 请假: excused, not in 应到
     makeup: int
 
     @property
+    def excused(self) -> int:
+        return self.leave
+
+    @property
     def absent(self) -> int:
-        return self.expected - self.present - self.leave - self.makeup
+        return self.expected - self.present - self.makeup
 
     @property
     def rate(self) -> float | None:  # 出勤率
@@ -91,7 +97,7 @@ def _pairs(year: int, scope: str | None, *, held_only: bool = True):
 
 
 def _counts(p) -> list:
-    return [func.count().label("expected"),
+    return [func.sum(case((p.c.status == "leave", 0), else_=1)).label("expected"),
             func.sum(case((p.c.status == "present", 1), else_=0)).label("present"),
             func.sum(case((p.c.status == "leave", 1), else_=0)).label("leave"),
             func.sum(case((p.c.status == "makeup", 1), else_=0)).label("makeup")]
@@ -107,7 +113,7 @@ def session_rows(year: int, scope: str | None = None) -> list[SessionRow]:
     rows = []
     for s in sessions:
         r = counts.get(s.id)
-        rows.append(SessionRow(s, r.expected, int(r.present), int(r.leave), int(r.makeup)) if r
+        rows.append(SessionRow(s, int(r.expected), int(r.present), int(r.leave), int(r.makeup)) if r
                     else SessionRow(s, 0, 0, 0, 0))
     return rows
 
@@ -120,14 +126,15 @@ def attendance_by_month(year: int, scope: str | None = None) -> list[tuple[int, 
     for session_id, expected, present, _, _ in db.session.execute(select(p.c.session_id, *_counts(p))
                                                                   .group_by(p.c.session_id)):
         t = totals.setdefault(month_of[session_id], [0, 0])
-        t[0] += expected
+        t[0] += int(expected)
         t[1] += int(present)
     return [(m, *totals[m]) for m in sorted(totals)]
 
 
 @dataclass
 class AttendanceTotals:
-    """Person-sessions of the year for a unit or a person: expected, present, leave, makeup."""
+    """Person-sessions of the year for a unit or a person: expected (less 请假), present, leave,
+    makeup."""
 
     label: str
     expected: int
@@ -138,8 +145,12 @@ class AttendanceTotals:
     username: str = ""
 
     @property
+    def excused(self) -> int:
+        return self.leave
+
+    @property
     def absent(self) -> int:
-        return self.expected - self.present - self.leave - self.makeup
+        return self.expected - self.present - self.makeup
 
     @property
     def rate(self) -> float | None:
@@ -152,7 +163,8 @@ def attendance_by_unit(year: int, scope: str | None = None) -> list[AttendanceTo
     stmt = (select(OrgUnit.id, OrgUnit.name, *_counts(p)).select_from(p)
             .outerjoin(OrgUnit, OrgUnit.id == p.c.unit_id)
             .group_by(OrgUnit.id, OrgUnit.name).order_by(*UNIT_ORDER))
-    return [AttendanceTotals(r.name or "（未分配单位）", r.expected, int(r.present), int(r.leave), int(r.makeup), r.id)
+    return [AttendanceTotals(r.name or "（未分配单位）", int(r.expected), int(r.present), int(r.leave),
+                             int(r.makeup), r.id)
             for r in db.session.execute(stmt)]
 
 
@@ -164,7 +176,7 @@ def attendance_by_person(year: int, scope: str | None = None, unit_id: int | Non
             .group_by(User.id, User.name, User.username, OrgUnit.path).order_by(OrgUnit.path, User.name, User.id))
     if unit_id is not None:
         stmt = stmt.where(p.c.unit_id == unit_id)
-    return [AttendanceTotals(r.name, r.expected, int(r.present), int(r.leave), int(r.makeup), r.id, r.username)
+    return [AttendanceTotals(r.name, int(r.expected), int(r.present), int(r.leave), int(r.makeup), r.id, r.username)
             for r in db.session.execute(stmt)]
 
 
@@ -179,15 +191,19 @@ class AttendancePerson:
     username: str
     unit: str
     status: str | None
+    reason: str = ""  # of a 请假
 
 
 def session_people(session: StudySession, who: str = "expected", scope: str | None = None) -> list[AttendancePerson]:
-    """who: expected / present / leave / makeup / absent (no mark or marked absent)."""
+    """who: expected (应到, less 请假) / present / leave (with the reason) / makeup / absent (no mark or
+    marked absent) / all (应到 and 请假)."""
     mark = aliased(Attendance)
     marked = exists().where(mark.session_id == session.id, mark.user_id == User.id)
-    stmt = (select(User.id, User.name, User.username, OrgUnit.name, Attendance.status)
+    stmt = (select(User.id, User.name, User.username, OrgUnit.name, Attendance.status, Exemption.reason)
             .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
             .outerjoin(Attendance, and_(Attendance.session_id == session.id, Attendance.user_id == User.id))
+            .outerjoin(Exemption, and_(Attendance.status == "leave", Exemption.user_id == User.id,
+                                       Exemption.session_id == session.id, Exemption.revoked_at.is_(None)))
             .where(or_(and_(User.active.is_(True), _session_audience(session.id)), marked))
             .order_by(OrgUnit.path, User.name, User.id))
     if scope is not None:
@@ -196,7 +212,9 @@ def session_people(session: StudySession, who: str = "expected", scope: str | No
         stmt = stmt.where(Attendance.status == who)
     elif who == "absent":
         stmt = stmt.where(or_(Attendance.status.is_(None), Attendance.status == "absent"))
-    return [AttendancePerson(*r) for r in db.session.execute(stmt)]
+    elif who != "all":
+        stmt = stmt.where(or_(Attendance.status.is_(None), Attendance.status != "leave"))
+    return [AttendancePerson(r[0], r[1], r[2], r[3], r[4], r[5] or "") for r in db.session.execute(stmt)]
 
 
 # --- online study (programmes) ---------------------------------------------------------------
@@ -204,9 +222,10 @@ def session_people(session: StudySession, who: str = "expected", scope: str | No
 @dataclass
 class StudyFigures:
     label: str
-    members: int
+    members: int  # 应学, less the excused
     completed: int
     key: int | None = None
+    excused: int = 0  # 免学, not in 应学
 
     @property
     def rate(self) -> float | None:  # 在线学习率
@@ -222,12 +241,16 @@ def _programme_cohort_ids(programme: Programme) -> list[int]:
                                    .where(programme_cohorts.c.programme_id == programme.id)))
 
 
-def programme_members(programme: Programme, scope: str | None = None) -> Select:
+def programme_members(programme: Programme, scope: str | None = None, *, with_excused: bool = False) -> Select:
+    """SELECT user_id, org_unit_id, excused: 应学; with_excused also the excused (免学, excused = 1)."""
     cohort_ids = _programme_cohort_ids(programme)
     studied = (select(StudyTime.user_id).join(programme_materials,
                                               programme_materials.c.material_id == StudyTime.material_id)
                .where(programme_materials.c.programme_id == programme.id))
-    return members(cohort_ids, [], recorded=studied, scope=scope)
+    excused = User.id.in_(excused_ids("programme", programme.id))
+    stmt = members(cohort_ids, [], recorded=studied, scope=scope).add_columns(
+        case((excused, 1), else_=0).label("excused"))
+    return stmt if with_excused else stmt.where(not_(excused))
 
 
 def programme_completion(programme: Programme) -> Select:
@@ -245,38 +268,43 @@ def programme_completion(programme: Programme) -> Select:
             .group_by(StudyTime.user_id))
 
 
-def _study_counts(c) -> list:
-    return [func.count().label("members"), func.coalesce(func.sum(c.c.done), 0).label("completed")]
+def _study_counts(m, c) -> list:
+    """An excused person is out of both 应学 and 完成 (免学 is not 完成)."""
+    return [func.coalesce(func.sum(1 - m.c.excused), 0).label("members"),
+            func.coalesce(func.sum(case((m.c.excused == 0, c.c.done), else_=0)), 0).label("completed"),
+            func.coalesce(func.sum(m.c.excused), 0).label("excused")]
 
 
 def programme_figures(programme: Programme, scope: str | None = None) -> StudyFigures:
-    m = programme_members(programme, scope).subquery("m")
+    m = programme_members(programme, scope, with_excused=True).subquery("m")
     c = programme_completion(programme).subquery("c")
-    r = db.session.execute(select(*_study_counts(c)).select_from(m).outerjoin(c, c.c.user_id == m.c.user_id)).one()
-    return StudyFigures("合计", r.members, int(r.completed))
+    r = db.session.execute(select(*_study_counts(m, c)).select_from(m)
+                           .outerjoin(c, c.c.user_id == m.c.user_id)).one()
+    return StudyFigures("合计", int(r.members), int(r.completed), excused=int(r.excused))
 
 
 def programme_by_unit(programme: Programme, scope: str | None = None) -> list[StudyFigures]:
-    m = programme_members(programme, scope).subquery("m")
+    m = programme_members(programme, scope, with_excused=True).subquery("m")
     c = programme_completion(programme).subquery("c")
-    stmt = (select(OrgUnit.id, OrgUnit.name, *_study_counts(c)).select_from(m)
+    stmt = (select(OrgUnit.id, OrgUnit.name, *_study_counts(m, c)).select_from(m)
             .outerjoin(c, c.c.user_id == m.c.user_id).outerjoin(OrgUnit, OrgUnit.id == m.c.org_unit_id)
             .group_by(OrgUnit.id, OrgUnit.name).order_by(*UNIT_ORDER))
-    return [StudyFigures(r.name or "（未分配单位）", r.members, int(r.completed), r.id)
+    return [StudyFigures(r.name or "（未分配单位）", int(r.members), int(r.completed), r.id, int(r.excused))
             for r in db.session.execute(stmt)]
 
 
 def programme_by_cohort(programme: Programme, scope: str | None = None) -> list[StudyFigures]:
-    m = programme_members(programme, scope).subquery("m")
+    m = programme_members(programme, scope, with_excused=True).subquery("m")
     c = programme_completion(programme).subquery("c")
     ids = _programme_cohort_ids(programme)
-    stmt = (select(Cohort.id, Cohort.name, *_study_counts(c)).select_from(m)
+    stmt = (select(Cohort.id, Cohort.name, *_study_counts(m, c)).select_from(m)
             .join(user_cohorts, user_cohorts.c.user_id == m.c.user_id)
             .join(Cohort, Cohort.id == user_cohorts.c.cohort_id)
             .outerjoin(c, c.c.user_id == m.c.user_id)
             .where(Cohort.id.in_(ids) if ids else true())
             .group_by(Cohort.id, Cohort.name, Cohort.sort_order).order_by(Cohort.sort_order))
-    return [StudyFigures(r.name, r.members, int(r.completed), r.id) for r in db.session.execute(stmt)]
+    return [StudyFigures(r.name, int(r.members), int(r.completed), r.id, int(r.excused))
+            for r in db.session.execute(stmt)]
 
 
 @dataclass
@@ -286,21 +314,29 @@ class StudyPerson:
     username: str
     unit: str
     done: bool
+    excused: bool = False
+    reason: str = ""  # of a 免学
 
 
 def programme_people(programme: Programme, who: str = "members", *, scope: str | None = None,
                      unit_id: int | None = None) -> list[StudyPerson]:
-    """who: members / completed / unfinished."""
-    m = programme_members(programme, scope).subquery("m")
+    """who: members / completed / unfinished / excused (免学, with the reason) / all (应学 and 免学)."""
+    m = programme_members(programme, scope, with_excused=True).subquery("m")
     c = programme_completion(programme).subquery("c")
-    stmt = (select(User.id, User.name, User.username, OrgUnit.name, func.coalesce(c.c.done, 0))
+    stmt = (select(User.id, User.name, User.username, OrgUnit.name, func.coalesce(c.c.done, 0), m.c.excused,
+                   Exemption.reason)
             .select_from(m).join(User, User.id == m.c.user_id)
             .outerjoin(OrgUnit, OrgUnit.id == m.c.org_unit_id).outerjoin(c, c.c.user_id == m.c.user_id)
+            .outerjoin(Exemption, and_(m.c.excused == 1, Exemption.user_id == m.c.user_id,
+                                       Exemption.programme_id == programme.id, Exemption.revoked_at.is_(None)))
             .order_by(OrgUnit.path, User.name, User.id))
+    if who != "all":
+        stmt = stmt.where(m.c.excused == (1 if who == "excused" else 0))
     if unit_id is not None:
         stmt = stmt.where(m.c.org_unit_id == unit_id)
     if who == "completed":
         stmt = stmt.where(c.c.done == 1)
     elif who == "unfinished":
         stmt = stmt.where(func.coalesce(c.c.done, 0) == 0)
-    return [StudyPerson(r[0], r[1], r[2], r[3] or "", bool(r[4])) for r in db.session.execute(stmt)]
+    return [StudyPerson(r[0], r[1], r[2], r[3] or "", bool(r[4]) and not r[5], bool(r[5]), r[6] or "")
+            for r in db.session.execute(stmt)]

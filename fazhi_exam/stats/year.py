@@ -65,6 +65,7 @@ class YearSummary:
             total.took += f.took
             total.passed += f.passed
             total.pending += f.pending
+            total.excused += f.excused
         return total
 
     @property

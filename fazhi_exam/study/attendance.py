@@ -10,6 +10,7 @@ from .. import audit, clock
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import ATTENDANCE_STATUSES, Attendance, StudySession, User
+from . import exemptions
 from .plans import for_user
 
 EARLY = timedelta(minutes=30)  # the room opens a little before the session starts
@@ -34,9 +35,21 @@ def sign_in(user: User, code: str) -> StudySession:
     return session
 
 
-def _set(actor: User | None, session: StudySession, user: User, status: str, method: str) -> None:
+# A 请假 read from a paper sign-in sheet: the sheet is the record of it.
+SHEET_LEAVE_REASON = "纸质签到表登记为请假"
+
+
+def _set(actor: User | None, session: StudySession, user: User, status: str, method: str,
+         reason: str | None = None) -> None:
+    """Write the mark. A 请假 is a session exemption (study/exemptions.py): marking "leave" writes
+    one with the reason, marking anything else revokes a live one."""
     if status not in ATTENDANCE_STATUSES:
         raise ValidationError(f"未知的出勤状态“{status}”。")
+    live = exemptions.live_for(user, session)
+    if status == "leave" and live is None:
+        exemptions.grant_row(actor, user, session, reason)  # refuses an empty reason before the mark
+    elif status != "leave" and live is not None:
+        exemptions.revoke_row(actor, live)
     row = db.session.get(Attendance, (session.id, user.id))
     old = row.status if row else None
     if row is None:
@@ -53,8 +66,11 @@ def _set(actor: User | None, session: StudySession, user: User, status: str, met
                               "method": method})
 
 
-def roll_call(actor: User, session: StudySession, marks: dict[int, str]) -> int:
-    """The trainer ticks the list: {user_id: status}. Returns how many records changed."""
+def roll_call(actor: User, session: StudySession, marks: dict[int, str],
+              reasons: dict[int, str] | None = None) -> int:
+    """The trainer ticks the list: {user_id: status}; a new 请假 needs {user_id: reason}. Returns how
+    many records changed."""
+    reasons = reasons or {}
     changed = 0
     for user_id, status in marks.items():
         user = db.session.get(User, user_id)
@@ -62,11 +78,28 @@ def roll_call(actor: User, session: StudySession, marks: dict[int, str]) -> int:
             raise ValidationError("名单中有不属于本次学习的人员。")
         row = db.session.get(Attendance, (session.id, user_id))
         if row is None or row.status != status:
-            _set(actor, session, user, status, "rollcall")
+            if status == "leave" and not (reasons.get(user_id) or "").strip():
+                raise ValidationError(f"请填写{user.name}请假的原因。")
+            _set(actor, session, user, status, "rollcall", reasons.get(user_id))
             changed += 1
     return changed
 
 
-def record(actor: User | None, session: StudySession, user: User, status: str, method: str) -> None:
-    """Used by the sheet import and 补学."""
-    _set(actor, session, user, status, method)
+def record(actor: User | None, session: StudySession, user: User, status: str, method: str,
+           reason: str | None = None) -> None:
+    """Used by the sheet import, 补学 and 请假 (exemptions.excuse)."""
+    if status == "leave" and method == "sheet" and not reason:
+        reason = SHEET_LEAVE_REASON
+    _set(actor, session, user, status, method, reason)
+
+
+def clear_leave(actor: User | None, session: StudySession, user: User) -> None:
+    """A revoked 请假: the mark goes, so the person is expected (and absent until marked)."""
+    row = db.session.get(Attendance, (session.id, user.id))
+    if row is None or row.status != "leave":
+        return
+    db.session.delete(row)
+    db.session.flush()
+    audit.record("attendance_changed", actor=actor, target=session.topic,
+                 details={"session": session.id, "user": user.username, "old": "leave", "new": None,
+                          "method": "rollcall"})

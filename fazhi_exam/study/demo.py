@@ -73,7 +73,26 @@ def seed_demo_study() -> int:
                                               "民法典", "司法所所长", "镇政府三楼会议室", True, []))
         created += 1
     db.session.flush()
+    _leave_reasons()
     return created
+
+
+LEAVE_REASONS = ("因病请假", "外出参加县里会议", "家中有事", "驻村值班", "参加防汛值守")
+
+
+def _leave_reasons() -> None:
+    """Every 请假 mark carries its reason (a session exemption, study/exemptions.py)."""
+    from ..models import Exemption
+
+    live = select(Exemption.id).where(Exemption.session_id == Attendance.session_id,
+                                      Exemption.user_id == Attendance.user_id, Exemption.revoked_at.is_(None))
+    marks = db.session.scalars(select(Attendance).where(Attendance.status == "leave", ~live.exists())
+                               .order_by(Attendance.session_id, Attendance.user_id))
+    db.session.add_all(Exemption(user_id=a.user_id, kind="session", session_id=a.session_id,
+                                 reason=LEAVE_REASONS[(a.session_id + a.user_id) % len(LEAVE_REASONS)],
+                                 created_at=a.recorded_at, created_by_id=a.recorded_by_id)
+                       for a in list(marks))
+    db.session.flush()
 
 
 def _seed_enforcement_trainings() -> int:

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from ..errors import DomainError
 from ..extensions import db
-from ..models import MATERIAL_KINDS, Cohort, Exam, Programme, StudyMaterial, StudySession, User
+from ..models import MATERIAL_KINDS, Cohort, Exam, Exemption, Programme, StudyMaterial, StudySession, User
 from ..params import int_list
 from ..policy import get_or_404, visible_people
 from ..web import act
-from . import materials, programmes
+from . import exemptions, materials, programmes
 from .markdown import render
 from .routes import bp
 
@@ -26,7 +26,9 @@ def _material(material_id: int) -> StudyMaterial:
 
 @bp.route("/programmes")
 def my_programmes():
-    return render_template("study/my_programmes.html", rows=programmes.my_programmes(current_user))
+    excused = {e.programme_id: e.reason for e in db.session.scalars(select(Exemption).where(
+        Exemption.user_id == current_user.id, Exemption.kind == "programme", Exemption.revoked_at.is_(None)))}
+    return render_template("study/my_programmes.html", rows=programmes.my_programmes(current_user), excused=excused)
 
 
 @bp.route("/programmes/<int:programme_id>")
@@ -158,11 +160,15 @@ def manage_programmes():
 
 @bp.route("/manage/programmes/<int:programme_id>")
 def programme_progress(programme_id: int):
+    from .exemption_routes import exemption_box
+
     programme = get_or_404(Programme, programme_id, message="培训项目不存在。")
     by_unit: dict[str, list] = defaultdict(list)
+    excused = {e.user_id for e in exemptions.live_of(programme)}  # 免学: shown apart, not in 应学
     people = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.org_unit_id, User.id))
     for user in visible_people(current_user, people):  # a village admin: their village only
-        if programmes.in_programme(user, programme):
+        if user.id not in excused and programmes.in_programme(user, programme):
             unit = user.org_unit.name if user.org_unit else "（无单位）"
             by_unit[unit].append((user, programmes.progress(user, programme)))
-    return render_template("study/programme_progress.html", programme=programme, by_unit=dict(by_unit))
+    return render_template("study/programme_progress.html", programme=programme, by_unit=dict(by_unit),
+                           **exemption_box(programme))

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from .. import clock
 from ..clock import BEIJING
 from ..extensions import db
-from ..models import Attendance, Programme, StudyPlan, User
+from ..models import Attendance, Exemption, Programme, StudyPlan, User
 from .plans import expected_users
 from .programmes import in_programme, progress
 
-DONE = ("present", "makeup", "leave")
+DONE = ("present", "makeup", "leave")  # 请假 is excused (a session exemption), not behind
 
 
 @dataclass
@@ -40,9 +40,12 @@ def plan_behind(plan: StudyPlan) -> list[Behind]:
 
 
 def programme_behind(programme: Programme) -> list[Behind]:
+    """Skips the excused (免学)."""
     now = clock.now()
+    excused = select(Exemption.user_id).where(Exemption.programme_id == programme.id, Exemption.revoked_at.is_(None))
     rows = []
-    for user in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.org_unit_id, User.id)):
+    for user in db.session.scalars(select(User).where(User.active.is_(True), User.id.not_in(excused))
+                                   .order_by(User.org_unit_id, User.id)):
         if not in_programme(user, programme):
             continue
         p = progress(user, programme)

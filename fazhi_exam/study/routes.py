@@ -17,7 +17,7 @@ from ..models import ATTENDANCE_STATUSES, Attendance, Cohort, OrgUnit, StudyPlan
 from ..params import int_list
 from ..policy import get_or_404, is_town_staff, visible_people
 from ..web import act
-from . import attendance, plans
+from . import attendance, exemptions, plans
 
 bp = Blueprint("study", __name__, url_prefix="/study")
 
@@ -144,7 +144,8 @@ def session(session_id: int):
         expected = [u for u in expected if u.id != current_user.id]
     if request.method == "POST":
         marks = {u.id: request.form.get(f"u{u.id}") for u in expected if request.form.get(f"u{u.id}")}
-        ok, changed = act(lambda: attendance.roll_call(current_user, session, marks))
+        reasons = {u.id: request.form.get(f"r{u.id}", "") for u in expected}  # 请假 needs a reason
+        ok, changed = act(lambda: attendance.roll_call(current_user, session, marks, reasons))
         if ok:
             flash(f"已保存点名结果（{changed} 人有变化）。", "success")
         return redirect(url_for("study.session", session_id=session.id))
@@ -154,10 +155,11 @@ def session(session_id: int):
     now = clock.now()
     from ..models import StudyMaterial
 
-    return render_template("study/session.html", session=session, expected=expected, marks=marks,
+    leave = {e.user_id: e for e in exemptions.live_of(session) if e.user_id in shown}
+    return render_template("study/session.html", session=session, expected=expected, marks=marks, leave=leave,
                            STATUSES=ATTENDANCE_STATUSES,
                            materials=list(db.session.scalars(select(StudyMaterial).order_by(StudyMaterial.id))),
                            signin_open=session.starts_at - attendance.EARLY <= now <= session.ends_at)
 
 
-from . import online_routes, reminder_routes  # noqa: E402,F401,I001  (register their pages on bp)
+from . import exemption_routes, online_routes, reminder_routes  # noqa: E402,F401,I001  (register their pages on bp)

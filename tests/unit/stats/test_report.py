@@ -2,7 +2,7 @@
 100 %, plus the wording of a year that is.
 
 2023, audience 村干部 zhang, li (王庄村), wang, zhao (李庄村); pass mark 8 of 13:
-  集中学法 宪法 (3月): zhang, li, wang present, zhao on leave · 民法典 (4月): all four present → 7 / 8.
+  集中学法 宪法 (3月): zhang, li, wang present, zhao on leave (请假, not in 应到) · 民法典 (4月): all four present → 7 / 7.
   第一次考试 (6月): zhang 13, wang 13, li 0 then 13 in the 补考, zhao 0 → 参考 4/4, 合格 3 (1 by 补考) = 75.0 %.
   第二次考试 (11月): zhang 13, wang 13, li 0, zhao absent → 参考 3/4 = 75.0 %, 合格 2/3 = 66.7 %.
   明白人 exam: outsider (法律明白人) and lead (法律带头人) both pass → 100 %.
@@ -76,7 +76,7 @@ def year_2023(app, world, make_user, make_exam, sit):
                                                                cohorts=cadres))
         for name in ("zhang", "li", "wang"):
             record(None, first_session, _user(name), "present", "rollcall")
-        record(None, first_session, _user("zhao"), "leave", "rollcall")
+        record(None, first_session, _user("zhao"), "leave", "rollcall", reason="病假")
         for name in ("zhang", "li", "wang", "zhao"):
             record(None, second_session, _user(name), "present", "rollcall")
         material = create_material(None, title="民法典学习", kind="text", minutes=10, body="正文")
@@ -92,7 +92,7 @@ def year_2023(app, world, make_user, make_exam, sit):
 
 
 EXPECTED = [
-    "2023年，组织镇村干部集中学法2次，应到8人次、出席7人次，出勤率87.5%（另有请假1人次）。",
+    "2023年，组织镇村干部集中学法2次，应到7人次、出席7人次，出勤率100%（另有请假1人次）。",
     "组织镇村干部普法考试2次，共应考8人次、参考7人次、合格5人次。"
     "其中“2023年第一次镇村干部普法考试”应考4人、参考4人，合格3人（含补考合格1人），合格率75.0%；"
     "“2023年第二次镇村干部普法考试”应考4人、参考3人，参考率75.0%，合格2人，合格率66.7%。"
@@ -112,21 +112,22 @@ def test_tables_hold_the_numbers_the_sentences_cite(app, year_2023):
         sessions, exams, programmes, people = report.tables(year.summary(2023))
     assert sessions.header[-1] == "出勤率"
     assert [r[2:] for r in sessions.rows] == [
-        ["宪法", "村干部", "4", "3", "1", "0", "0", "75.0%"],
+        ["宪法", "村干部", "3", "3", "1", "0", "0", "100%"],
         ["民法典", "村干部", "4", "4", "0", "0", "0", "100%"],
-        ["镇村干部集中学法合计2次（人次）", "", "8", "7", "1", "0", "0", "87.5%"]]
-    assert exams.header == ["序号", "考试名称", "考试日期", "考试对象", "应考", "参考", "参考率", "合格",
+        ["镇村干部集中学法合计2次（人次）", "", "7", "7", "1", "0", "0", "100%"]]
+    assert exams.header == ["序号", "考试名称", "考试日期", "考试对象", "应考", "免考", "参考", "参考率", "合格",
                             "其中补考合格", "合格率", "合格/应考", "平均分"]
     assert exams.rows == [
-        ["1", "2023年第一次镇村干部普法考试", "6月1日", "村干部", "4", "4", "100%", "3", "1", "75.0%", "75.0%", "9.8"],
-        ["2", "2023年第二次镇村干部普法考试", "11月16日", "村干部", "4", "3", "75.0%", "2", "0", "66.7%", "50.0%",
-         "8.7"],
-        ["", "镇村干部普法考试合计2次（人次）", "", "", "8", "7", "87.5%", "5", "1", "71.4%", "62.5%", ""],
-        ["3", "2023年度法律明白人培训考试", "9月14日", "法律带头人、法律明白人", "2", "2", "100%", "2", "0", "100%",
-         "100%", "13"]]
+        ["1", "2023年第一次镇村干部普法考试", "6月1日", "村干部", "4", "0", "4", "100%", "3", "1", "75.0%", "75.0%",
+         "9.8"],
+        ["2", "2023年第二次镇村干部普法考试", "11月16日", "村干部", "4", "0", "3", "75.0%", "2", "0", "66.7%",
+         "50.0%", "8.7"],
+        ["", "镇村干部普法考试合计2次（人次）", "", "", "8", "0", "7", "87.5%", "5", "1", "71.4%", "62.5%", ""],
+        ["3", "2023年度法律明白人培训考试", "9月14日", "法律带头人、法律明白人", "2", "0", "2", "100%", "2", "0",
+         "100%", "100%", "13"]]
     assert [link[0] for link in exams.links if link] == ["exam", "exam", "exam"]
-    assert programmes.rows == [["1", "2023年度法律明白人、法律带头人培训", "法律带头人、法律明白人", "2", "1", "1",
-                                "50.0%"]]
+    assert programmes.rows == [["1", "2023年度法律明白人、法律带头人培训", "法律带头人、法律明白人", "2", "0", "1",
+                                "1", "50.0%"]]
     assert dict(people.rows) == {"镇干部": "0", "村干部": "4", "行政执法人员": "0", "法律带头人": "1",
                                  "法律明白人": "1"}
 
@@ -145,8 +146,8 @@ def test_docx_holds_title_sentences_tables_and_definitions(app, year_2023):
     cells = [[[c.text for c in row.cells] for row in table.rows] for table in document.tables]
     assert len(cells) == 4
     assert cells[0][0][:3] == ["序号", "日期", "学习主题"]
-    assert ["3", "2023年度法律明白人培训考试", "9月14日", "法律带头人、法律明白人", "2", "2", "100%", "2", "0",
-            "100%", "100%", "13"] in cells[1]
+    assert ["3", "2023年度法律明白人培训考试", "9月14日", "法律带头人、法律明白人", "2", "0", "2", "100%", "2",
+            "0", "100%", "100%", "13"] in cells[1]
     assert "66.7%" in cells[1][2]
     assert cells[2][1][-1] == "50.0%"
 

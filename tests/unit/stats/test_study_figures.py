@@ -39,22 +39,24 @@ def test_attendance_rates_and_names(app, town, make_user):
                                               "下一年"))
         record(None, first, _user("aa"), "present", "rollcall")
         record(None, first, _user("bb"), "present", "rollcall")
-        record(None, first, _user("cc"), "leave", "rollcall")
+        record(None, first, _user("cc"), "leave", "rollcall", reason="病假")
         record(None, first, _user("ee"), "present", "rollcall")  # came though not expected: counted
         record(None, second, _user("aa"), "makeup", "makeup")
         db.session.commit()
         rows = {r.session.topic: r for r in study.session_rows(2023)}
         assert set(rows) == {"宪法", "民法典"}
         r = rows["宪法"]
-        assert (r.expected, r.present, r.leave, r.makeup, r.absent) == (5, 3, 1, 0, 1)
-        assert r.rate == 3 / 5
+        assert (r.expected, r.present, r.leave, r.makeup, r.absent) == (4, 3, 1, 0, 1)  # 请假 not in 应到
+        assert r.rate == 3 / 4 and r.excused == 1
+        assert [(p.username, p.reason) for p in study.session_people(first, "leave")] == [("cc", "病假")]
+        assert "cc" not in {p.username for p in study.session_people(first, "expected")}
         r = rows["民法典"]
         assert (r.expected, r.present, r.makeup, r.absent) == (2, 0, 1, 1)
         assert [p.username for p in study.session_people(first, "absent")] == ["dd"]
         assert sorted(p.username for p in study.session_people(first, "present")) == ["aa", "bb", "ee"]
-        assert study.attendance_by_month(2023) == [(3, 5, 3), (4, 2, 0)]
+        assert study.attendance_by_month(2023) == [(3, 4, 3), (4, 2, 0)]
         units = {u.label: (u.expected, u.present, u.leave, u.makeup, u.absent) for u in study.attendance_by_unit(2023)}
-        assert units == {"王庄村": (4, 2, 0, 1, 1), "李庄村": (3, 1, 1, 0, 1)}
+        assert units == {"王庄村": (4, 2, 0, 1, 1), "李庄村": (2, 1, 1, 0, 1)}
         people = {p.username: (p.expected, p.present) for p in study.attendance_by_person(2023, unit_id=village.id)}
         assert people == {"aa": (2, 1), "bb": (2, 1)}
         scoped = {r.session.topic: r.expected for r in study.session_rows(2023, scope=village.path)}

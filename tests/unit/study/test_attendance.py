@@ -96,10 +96,16 @@ def test_roll_call_and_sheet_import(app, runner, town, make_user, tmp_path):
     assert code in page and "测试cadre" in page and "测试other" not in page  # only the expected people
     with app.app_context():
         cadre_id = db.session.scalar(sa.text("SELECT id FROM users WHERE username = 'cadre'"))
+    refused = trainer.post(f"/study/sessions/{sid}", data={"csrf_token": auth.csrf(f"/study/sessions/{sid}"),
+                                                           f"u{cadre_id}": "leave"}, follow_redirects=True)
+    assert "请填写测试cadre请假的原因" in refused.get_data(as_text=True)  # 请假 carries a reason
+    with app.app_context():
+        assert db.session.get(Attendance, (sid, cadre_id)) is None
     trainer.post(f"/study/sessions/{sid}", data={"csrf_token": auth.csrf(f"/study/sessions/{sid}"),
-                                                 f"u{cadre_id}": "leave"})
+                                                 f"u{cadre_id}": "leave", f"r{cadre_id}": "外出开会"})
     with app.app_context():
         assert db.session.get(Attendance, (sid, cadre_id)).status == "leave"
+    assert "外出开会" in trainer.get(f"/study/sessions/{sid}").get_data(as_text=True)
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(xlsx(["日期", "学习主题", "姓名", "用户名或手机号", "出勤"], [
         ["2023-03-22", "", "测试cadre", "cadre", "出席"],
