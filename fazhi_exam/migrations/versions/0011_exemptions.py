@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0011_exemptions"
-down_revision = "0009_bank_practice"
+down_revision = "0010_rosters"
 branch_labels = None
 depends_on = None
 
