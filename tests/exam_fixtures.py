@@ -99,3 +99,30 @@ def sit(app):
             return attempt.score
 
     return do
+
+
+@pytest.fixture
+def exemption_case(app, world, make_user, make_exam, sit):
+    """The 村干部 audience of an exam, a session and a programme: zhang (took the exam), li (王庄村),
+    zhao (李庄村), and cunguan, 王庄村's village admin. Returns (ids, exam_id, session_id, programme_id)."""
+    import sqlalchemy as sa
+
+    from fazhi_exam.models import Cohort
+    from fazhi_exam.study.materials import create_material
+    from fazhi_exam.study.plans import SessionFields, add_session, get_or_create_plan
+    from fazhi_exam.study.programmes import create_programme
+
+    ids = dict(world)
+    ids["zhao"] = make_user("zhao", unit="李庄村", cohorts=["村干部"])
+    ids["cunguan"] = make_user("cunguan", roles={"learner", "admin"}, unit="王庄村", scope="王庄村")
+    exam_id = make_exam()
+    sit(ids["zhang"], exam_id)
+    with app.app_context():
+        cadres = db.session.scalar(sa.select(Cohort).where(Cohort.name == "村干部"))
+        plan = get_or_create_plan(None, 2023, "2023年学法计划")
+        session = add_session(None, plan, SessionFields(T0 - timedelta(days=30), T0 - timedelta(days=30, hours=-2),
+                                                        "宪法学习", cohorts=[cadres]))
+        material = create_material(None, title="宪法要点", kind="text", minutes=5, body="宪法是根本法。")
+        programme = create_programme(None, title="村干部培训", year=2023, cohorts=[cadres], materials=[material])
+        db.session.commit()
+        return ids, exam_id, session.id, programme.id
