@@ -98,3 +98,35 @@ def test_session_audience_on_its_day(app, runner, town, make_user, tmp_path):
             assert not any("民法典" in item for item in behind.get("left", []))
     finally:
         clock.reset()
+
+
+def test_programme_audience_at_its_deadline(app, world, make_user):
+    """法律明白人 programme closing 2023-09-30: outsider counts; zhang (村干部) studied its material
+    but is not in it; mb_left left the cohort on 08-01; mb_gone was deactivated on 10-15, after the
+    deadline, and still counts; mb_late joined on 10-01."""
+    for name in ("mb_left", "mb_gone"):
+        world[name] = make_user(name, unit="李庄村", cohorts=["法律明白人"])
+    clock.freeze(datetime(2023, 11, 1, 2, 0, tzinfo=UTC))
+    world["mb_late"] = make_user("mb_late", unit="李庄村", cohorts=["法律明白人"], joined=date(2023, 10, 1))
+    from fazhi_exam.models import Cohort
+    from fazhi_exam.study.materials import create_material, heartbeat
+    from fazhi_exam.study.programmes import create_programme, in_programme
+
+    with app.app_context():
+        mb_left = db.session.get(User, world["mb_left"])
+        roster.set_membership(mb_left, mb_left.org_unit, [], date(2023, 8, 1))
+        set_active(None, db.session.get(User, world["mb_gone"]), False, effective=date(2023, 10, 15))
+        material = create_material(None, title="民法典解读", kind="link", minutes=1, url="https://example.org/m")
+        cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == "法律明白人"))
+        programme = create_programme(None, title="2023年度法律明白人培训", year=2023, cohorts=[cohort],
+                                     materials=[material], closes_at=datetime(2023, 9, 30, 15, 0, tzinfo=UTC))
+        heartbeat(_user("zhang"), material)
+        db.session.commit()
+        from fazhi_exam.models import StudyTime
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(StudyTime)) == 1  # zhang's
+        people = {p.username for p in study_stats.programme_people(programme, "members")}
+        assert people == {"outsider", "mb_gone"}
+        assert study_stats.programme_figures(programme).members == 2
+        assert [(r.label, r.members) for r in study_stats.programme_by_cohort(programme)] == [("法律明白人", 2)]
+        assert [in_programme(_user(n), programme) for n in ("outsider", "mb_gone", "mb_left", "mb_late", "zhang")] \
+            == [True, True, False, False, False]
