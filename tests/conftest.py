@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ pytest_plugins = ["tests.exam_fixtures"]
 POSTGRES_URL = os.environ.get("FAZHI_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 TEST_PASSWORD = "Test@2024"
+LONG_AGO = date(2020, 1, 1)  # make_user's default 入册日期
 
 
 def base_config(url: str) -> dict:
@@ -199,7 +201,9 @@ def make_user(app):
 
     def make(username: str, *, name: str | None = None, roles=("learner",), unit=None,
              cohorts=(), password: str = TEST_PASSWORD, must_change: bool = False,
-             scope=None, phone=None):
+             scope=None, phone=None, joined: date | None = LONG_AGO):
+        """joined: the day they joined their unit and cohorts (None: today). By default long
+        before any exam or session of the tests, whose audiences are read as of their date."""
         with app.app_context():
             ensure_default_cohorts()
 
@@ -212,7 +216,7 @@ def make_user(app):
             user = create_user(None, UserFields(
                 username=username, name=name or f"测试{username}", phone=phone,
                 org_unit=find(unit), cohorts=chosen, roles=set(roles), scope_unit=find(scope)),
-                password, must_change_password=must_change)
+                password, must_change_password=must_change, effective=joined)
             db.session.commit()
             return user.id
 

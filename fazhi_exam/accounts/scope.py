@@ -1,11 +1,14 @@
 """What part of the organisation an acting admin or trainer may see and manage."""
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from datetime import date
+
+from sqlalchemy import Select, exists, select
 
 from ..errors import NotFound
 from ..extensions import db
 from ..models import OrgUnit, User
+from .roster import members_on
 
 
 def scope_unit(actor: User) -> OrgUnit | None:
@@ -66,9 +69,19 @@ def get_unit_in_scope(actor: User, unit_id: int | None) -> OrgUnit | None:
     return unit
 
 
+def in_groups_on(user: User, day: date, cohorts: list, units: list[OrgUnit]) -> bool:
+    """Was the user among these cohorts and org units on `day` (an exam's, a session's or a
+    programme's audience, dated by fazhi_exam.audience_dates)? Read from the roster history, so a
+    person who joined later or left earlier is not; an empty list means no restriction (but the
+    person must have been on the roster that day); a unit includes the units under it (today's
+    tree). One query."""
+    on_roster = members_on(day, [c.id for c in cohorts], [u.path for u in units]).subquery()
+    return bool(db.session.scalar(select(exists().where(on_roster.c.user_id == user.id))))
+
+
 def in_groups(user: User, cohorts: list, units: list[OrgUnit]) -> bool:
-    """Is the user among these cohorts and org units (an exam's or a session's audience)? An empty
-    list means no restriction; a unit includes the units under it."""
+    """Is the user among these cohorts and org units now (present state, not history)? An empty
+    list means no restriction; a unit includes the units under it. Audiences use in_groups_on."""
     if cohorts and not {c.id for c in cohorts} & {c.id for c in user.cohorts}:
         return False
     if units:

@@ -1,14 +1,22 @@
 """Who a figure is about, as SQL: the members of cohorts and org units (an exam's, a session's or a
-programme's audience) at a moment, limited to an acting admin's part of the organisation.
+programme's audience) as of the audience's date (fazhi_exam.audience_dates), limited to an acting
+admin's part of the organisation.
 
-Membership history is not kept, so "members at the close" is read as: active accounts in the groups
-now — plus everyone who has a record (a finished attempt, an attendance mark), who was necessarily a
-member when it was made, even if they have since left the groups or been deactivated."""
+Membership is read from the roster history (accounts/roster.py): who belonged to the groups on that
+day — someone who joined later or left earlier is not in it, someone deactivated or moved since
+still is, under the unit they were in that day. Unit subtrees are today's tree. An exam adds
+everyone with a finished attempt (the attempt proves they were meant to take it), a session keeps
+anyone marked present or 补学 (a record is not thrown away), under their unit of that day if they
+had one, else their present unit.
+"""
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 
-from ..models import Exemption, OrgUnit, User, user_cohorts
+from ..accounts.roster import held_on, members_on
+from ..models import CohortMembership, Exemption, OrgUnit, UnitMembership, User, user_cohorts
 
 # Breakdowns by unit list siblings in their own order (as on the unit admin page), the town first.
 UNIT_ORDER = (func.coalesce(func.max(OrgUnit.parent_id), 0), func.max(OrgUnit.sort_order), OrgUnit.id)
@@ -33,15 +41,29 @@ def excused_ids(kind: str, object_id) -> Select:
     return select(Exemption.user_id).where(column == object_id, Exemption.revoked_at.is_(None))
 
 
-def members(cohort_ids: list[int], unit_paths: list[str], *,
+def unit_then(day: date | ColumnElement) -> ColumnElement[bool]:
+    """Join condition for UnitMembership: the person's unit row holding on `day` (at most one)."""
+    return and_(UnitMembership.user_id == User.id, held_on(UnitMembership, day))
+
+
+def cohort_then(user_id: ColumnElement, day: date | ColumnElement) -> ColumnElement[bool]:
+    """Join condition for CohortMembership: the person's cohort rows holding on `day` (by-cohort
+    breakdowns use the cohorts of the audience's date)."""
+    return and_(CohortMembership.user_id == user_id, held_on(CohortMembership, day))
+
+
+def members(cohort_ids: list[int], unit_paths: list[str], day: date, *,
             recorded: Select | None = None, scope: str | None = None) -> Select:
-    """SELECT user_id, org_unit_id of the audience. `recorded`: a select of user ids who have a
-    record and therefore count even if they left the groups or were deactivated since."""
-    member = and_(in_groups_sql(cohort_ids, unit_paths), User.active.is_(True))
+    """SELECT user_id, org_unit_id of the audience on `day`, org_unit_id being the unit they were
+    in that day. `recorded`: a select of user ids who have a record and therefore count even if
+    they were not on the roster that day (their unit then is their present one)."""
+    on_roster = User.id.in_(members_on(day, cohort_ids, unit_paths))
     with_record = User.id.in_(recorded) if recorded is not None else false()
-    stmt = (select(User.id.label("user_id"), User.org_unit_id.label("org_unit_id"))
-            .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
-            .where(or_(member, with_record)))
+    unit_id = func.coalesce(UnitMembership.org_unit_id, User.org_unit_id)
+    stmt = (select(User.id.label("user_id"), unit_id.label("org_unit_id"))
+            .outerjoin(UnitMembership, unit_then(day))
+            .outerjoin(OrgUnit, OrgUnit.id == unit_id)
+            .where(or_(on_roster, with_record)))
     if scope is not None:
         stmt = stmt.where(OrgUnit.path.startswith(scope))
     return stmt

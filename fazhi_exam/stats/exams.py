@@ -1,8 +1,10 @@
 """The exam figures of DESIGN §5 for one exam, in all and by org unit or cohort, and the names
 behind each of them.
 
-- 应考: the audience at the exam's close (see audience.py); for a 补考, the formal exam's audience
-  less those who had passed it; less the excused (免考) without a finished attempt, who are counted
+- 应考: the audience at the exam's close (audience_dates.exam_day, read from the roster history — see
+  audience.py), plus anyone with a finished attempt; for a 补考, the formal exam's audience at the
+  formal exam's close less those who had passed it; by unit and by cohort: the unit and cohorts
+  each person had on that day; less the excused (免考) without a finished attempt, who are counted
   apart (excused) — someone who finished an attempt counts whatever was recorded.
 - 参考: of those, people with a finished attempt (of the exam, or of its 补考 when they count).
 - 合格: people whose counted score (best or last attempt, per exam) reaches the pass mark; with
@@ -16,19 +18,20 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, Select, and_, case, cast, func, literal, not_, select
 
+from ..audience_dates import exam_day
 from ..extensions import db
 from ..models import (
     Attempt,
     Cohort,
+    CohortMembership,
     Exam,
     Exemption,
     OrgUnit,
     User,
     exam_cohorts,
     exam_units,
-    user_cohorts,
 )
-from .audience import UNIT_ORDER, excused_ids, members
+from .audience import UNIT_ORDER, cohort_then, excused_ids, members
 
 FINISHED = ("submitted", "graded")
 BANDS = 10  # score distribution in 10 % bands of the paper's total
@@ -87,16 +90,21 @@ def _group_ids(table, column, exam_id: int) -> list[int]:
     return list(db.session.scalars(select(column).where(table.c.exam_id == exam_id)))
 
 
+def _base(exam: Exam) -> Exam:
+    """The exam whose audience a 补考 takes (its formal exam); an exam itself otherwise."""
+    return exam.makeup_of if exam.kind == "makeup" and exam.makeup_of is not None else exam
+
+
 def audience(exam: Exam, scope: str | None = None, *, with_excused: bool = False) -> Select:
     """SELECT user_id, org_unit_id, excused: who should have taken the exam; with_excused also the
     people excused from it (excused = 1), who are counted apart."""
-    base = exam.makeup_of if exam.kind == "makeup" and exam.makeup_of is not None else exam
+    base = _base(exam)
     cohort_ids = _group_ids(exam_cohorts, exam_cohorts.c.cohort_id, base.id)
     paths = list(db.session.scalars(select(OrgUnit.path).join(exam_units, exam_units.c.org_unit_id == OrgUnit.id)
                                     .where(exam_units.c.exam_id == base.id)))
     recorded = select(Attempt.user_id).where(Attempt.exam_id.in_({exam.id, *counted_exam_ids(base)}),
                                              Attempt.status.in_(FINISHED))
-    stmt = members(cohort_ids, paths, recorded=recorded, scope=scope)
+    stmt = members(cohort_ids, paths, exam_day(base), recorded=recorded, scope=scope)
     excused = and_(User.id.in_(excused_ids("exam", exam.id)), User.id.not_in(recorded))
     stmt = stmt.add_columns(case((excused, 1), else_=0).label("excused"))
     if not with_excused:
@@ -175,8 +183,8 @@ def by_cohort(exam: Exam, scope: str | None = None) -> list[Figures]:
     a = audience(exam, scope, with_excused=True).subquery("a")
     p = person_results(exam).subquery("p")
     stmt = (select(Cohort.id, Cohort.name, *_aggregates(a, p)).select_from(a)
-            .join(user_cohorts, user_cohorts.c.user_id == a.c.user_id)
-            .join(Cohort, Cohort.id == user_cohorts.c.cohort_id)
+            .join(CohortMembership, cohort_then(a.c.user_id, exam_day(_base(exam))))
+            .join(Cohort, Cohort.id == CohortMembership.cohort_id)
             .outerjoin(p, p.c.user_id == a.c.user_id)
             .group_by(Cohort.id, Cohort.name, Cohort.sort_order).order_by(Cohort.sort_order, Cohort.id))
     return [_figures(r, r.name, r.id) for r in db.session.execute(stmt)]
@@ -252,8 +260,8 @@ def people(exam: Exam, who: str = "expected", *, scope: str | None = None, unit_
     if unit_id is not None:
         stmt = stmt.where(a.c.org_unit_id == unit_id)
     if cohort_id is not None:
-        stmt = stmt.where(select(user_cohorts.c.user_id).where(user_cohorts.c.user_id == User.id,
-                                                               user_cohorts.c.cohort_id == cohort_id).exists())
+        stmt = stmt.where(select(CohortMembership.id).where(cohort_then(User.id, exam_day(_base(exam))),
+                                                            CohortMembership.cohort_id == cohort_id).exists())
     condition = {"took": p.c.user_id.is_not(None), "passed": p.c.passed == 1,
                  "failed": and_(p.c.passed == 0, p.c.pending == 0), "missed": p.c.user_id.is_(None),
                  "pending": p.c.pending == 1, "makeup": p.c.via_makeup == 1}.get(who)

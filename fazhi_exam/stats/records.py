@@ -43,6 +43,7 @@ from ..models import (
     user_cohorts,
 )
 from .study import _session_audience as session_audience
+from .study import session_days
 
 FINISHED = ("submitted", "graded")
 ATTENDED = ("present", "makeup")
@@ -84,7 +85,7 @@ def _in_year(column, year: int | None):
 
 def _sessions_stmt(user_id: int, year: int | None) -> Select:
     expected = and_(User.active.is_(True), StudySession.starts_at <= clock.now(),
-                    session_audience(StudySession.id))
+                    session_audience(StudySession.id, session_days(year)))
     return (select(StudySession, Attendance.status)
             .select_from(StudySession)
             .join(User, User.id == user_id)

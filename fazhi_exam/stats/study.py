@@ -1,25 +1,30 @@
 """The study figures of DESIGN §5: sessions held and their attendance, and the online study rate of
 each training programme — with the names behind them.
 
-- 出勤率 of a session = present / expected; expected (应到) = the session's audience (active members
-  of its cohorts and units, plus anyone with an attendance mark) less those on 请假. 请假 is the
+- 出勤率 of a session = present / expected; expected (应到) = the session's audience (members of its
+  cohorts and units on its day, read from the roster history, plus anyone with an attendance mark,
+  as a mark is not thrown away) less those on 请假. By unit: the unit each person was in that day. 请假 is the
   session exemption (study/exemptions.py): every "leave" mark has one with its reason, so the mark
   is what is counted; 请假 is shown apart. 补学 is in 应到 and shown apart, not 出勤.
-- 在线学习率 of a programme = people of its cohorts, less those excused (免学), who completed every
+- 在线学习率 of a programme = people of its cohorts at its deadline (or on Dec 31 of its year; study
+  time does not make a member), less those excused (免学), who completed every
   required material and reached the required hours / those people. The excused are counted apart."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from .. import clock
+from ..accounts.roster import held_on
+from ..audience_dates import programme_day, session_day
 from ..extensions import db
 from ..models import (
     Attendance,
     Cohort,
+    CohortMembership,
     Exemption,
     OrgUnit,
     Programme,
@@ -27,27 +32,42 @@ from ..models import (
     StudyPlan,
     StudySession,
     StudyTime,
+    UnitMembership,
     User,
     programme_cohorts,
     programme_materials,
     session_cohorts,
     session_units,
-    user_cohorts,
 )
-from .audience import UNIT_ORDER, excused_ids, members
+from .audience import UNIT_ORDER, cohort_then, excused_ids, members, unit_then
 
 
-def _session_audience(session_id) -> ColumnElement[bool]:
-    """SQL: is User (joined with OrgUnit) in the audience of the session with this id?"""
-    unit = OrgUnit.__table__.alias("session_unit")
+def _session_audience(session_id, day) -> ColumnElement[bool]:
+    """SQL: was User in the audience of the session with this id on `day` (its day: a value, or
+    a column for many sessions at once)? Read from the roster history; with no cohorts and no
+    units, everyone on the roster that day."""
+    cm, um = aliased(CohortMembership), aliased(UnitMembership)
+    member_unit, unit = aliased(OrgUnit), OrgUnit.__table__.alias("session_unit")
+    on_roster = or_(exists().where(cm.user_id == User.id, held_on(cm, day)),
+                    exists().where(um.user_id == User.id, held_on(um, day)))
     no_cohorts = not_(exists().where(session_cohorts.c.session_id == session_id))
     in_cohorts = exists().where(session_cohorts.c.session_id == session_id,
-                                user_cohorts.c.cohort_id == session_cohorts.c.cohort_id,
-                                user_cohorts.c.user_id == User.id)
+                                cm.cohort_id == session_cohorts.c.cohort_id,
+                                cm.user_id == User.id, held_on(cm, day))
     no_units = not_(exists().where(session_units.c.session_id == session_id))
     in_units = exists().where(session_units.c.session_id == session_id, unit.c.id == session_units.c.org_unit_id,
-                              OrgUnit.path.startswith(unit.c.path))
-    return and_(or_(no_cohorts, in_cohorts), or_(no_units, in_units))
+                              um.user_id == User.id, held_on(um, day), member_unit.id == um.org_unit_id,
+                              member_unit.path.startswith(unit.c.path))
+    return and_(on_roster, or_(no_cohorts, in_cohorts), or_(no_units, in_units))
+
+
+def session_days(year: int | None = None) -> ColumnElement:
+    """SQL: the day of the session StudySession.id (of this year; None: any), from a small map built
+    here — a Beijing date cannot be computed from a UTC timestamp the same way on SQLite and
+    PostgreSQL."""
+    stmt = select(StudySession) if year is None else sessions_in(year)
+    days = {s.id: session_day(s) for s in db.session.scalars(stmt)}
+    return case(days, value=StudySession.id) if days else literal(None)
 
 
 @dataclass
@@ -71,6 +91,7 @@ class SessionRow:
         return self.present / self.expected if self.expected else None
 
 
+
 def sessions_in(year: int) -> Select:
     start, end = clock.year_bounds(year)
     return (select(StudySession).join(StudyPlan)
@@ -82,13 +103,16 @@ def _pairs(year: int, scope: str | None, *, held_only: bool = True):
     start, end = clock.year_bounds(year)
     mark = aliased(Attendance)
     marked = exists().where(mark.session_id == StudySession.id, mark.user_id == User.id)
+    day = session_days(year)
+    unit_id = func.coalesce(UnitMembership.org_unit_id, User.org_unit_id)  # the unit that day
     stmt = (select(StudySession.id.label("session_id"), User.id.label("user_id"), OrgUnit.id.label("unit_id"),
                    Attendance.status)
             .select_from(StudySession).join(User, true())
-            .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
+            .outerjoin(UnitMembership, unit_then(day))
+            .outerjoin(OrgUnit, OrgUnit.id == unit_id)
             .outerjoin(Attendance, and_(Attendance.session_id == StudySession.id, Attendance.user_id == User.id))
             .where(StudySession.starts_at >= start, StudySession.starts_at < end,
-                   or_(and_(User.active.is_(True), _session_audience(StudySession.id)), marked)))
+                   or_(_session_audience(StudySession.id, day), marked)))
     if held_only:
         stmt = stmt.where(StudySession.ends_at <= clock.now())
     if scope is not None:
@@ -199,12 +223,14 @@ def session_people(session: StudySession, who: str = "expected", scope: str | No
     marked absent) / all (应到 and 请假)."""
     mark = aliased(Attendance)
     marked = exists().where(mark.session_id == session.id, mark.user_id == User.id)
+    day = session_day(session)
     stmt = (select(User.id, User.name, User.username, OrgUnit.name, Attendance.status, Exemption.reason)
-            .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
+            .outerjoin(UnitMembership, unit_then(day))
+            .outerjoin(OrgUnit, OrgUnit.id == func.coalesce(UnitMembership.org_unit_id, User.org_unit_id))
             .outerjoin(Attendance, and_(Attendance.session_id == session.id, Attendance.user_id == User.id))
             .outerjoin(Exemption, and_(Attendance.status == "leave", Exemption.user_id == User.id,
                                        Exemption.session_id == session.id, Exemption.revoked_at.is_(None)))
-            .where(or_(and_(User.active.is_(True), _session_audience(session.id)), marked))
+            .where(or_(_session_audience(session.id, day), marked))
             .order_by(OrgUnit.path, User.name, User.id))
     if scope is not None:
         stmt = stmt.where(OrgUnit.path.startswith(scope))
@@ -244,11 +270,8 @@ def _programme_cohort_ids(programme: Programme) -> list[int]:
 def programme_members(programme: Programme, scope: str | None = None, *, with_excused: bool = False) -> Select:
     """SELECT user_id, org_unit_id, excused: 应学; with_excused also the excused (免学, excused = 1)."""
     cohort_ids = _programme_cohort_ids(programme)
-    studied = (select(StudyTime.user_id).join(programme_materials,
-                                              programme_materials.c.material_id == StudyTime.material_id)
-               .where(programme_materials.c.programme_id == programme.id))
     excused = User.id.in_(excused_ids("programme", programme.id))
-    stmt = members(cohort_ids, [], recorded=studied, scope=scope).add_columns(
+    stmt = members(cohort_ids, [], programme_day(programme), scope=scope).add_columns(
         case((excused, 1), else_=0).label("excused"))
     return stmt if with_excused else stmt.where(not_(excused))
 
@@ -298,8 +321,8 @@ def programme_by_cohort(programme: Programme, scope: str | None = None) -> list[
     c = programme_completion(programme).subquery("c")
     ids = _programme_cohort_ids(programme)
     stmt = (select(Cohort.id, Cohort.name, *_study_counts(m, c)).select_from(m)
-            .join(user_cohorts, user_cohorts.c.user_id == m.c.user_id)
-            .join(Cohort, Cohort.id == user_cohorts.c.cohort_id)
+            .join(CohortMembership, cohort_then(m.c.user_id, programme_day(programme)))
+            .join(Cohort, Cohort.id == CohortMembership.cohort_id)
             .outerjoin(c, c.c.user_id == m.c.user_id)
             .where(Cohort.id.in_(ids) if ids else true())
             .group_by(Cohort.id, Cohort.name, Cohort.sort_order).order_by(Cohort.sort_order))

@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from .. import audit, clock
-from ..accounts.scope import in_groups
+from ..accounts.roster import members_on
+from ..accounts.scope import in_groups_on
+from ..audience_dates import session_day
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Attendance, Cohort, OrgUnit, StudyPlan, StudySession, User
@@ -85,13 +87,17 @@ def update_session(actor: User | None, session: StudySession, f: SessionFields) 
 
 
 def for_user(session: StudySession, user: User) -> bool:
-    """Is the user expected at this session? Empty cohorts and units mean everyone."""
-    return in_groups(user, session.cohorts, session.org_units)
+    """Is the user expected at this session: in its cohorts and units on its day (empty: everyone
+    on the roster that day)?"""
+    return in_groups_on(user, session_day(session), session.cohorts, session.org_units)
 
 
 def expected_users(session: StudySession) -> list[User]:
-    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.org_unit_id, User.id))
-    return [u for u in users if for_user(session, u)]
+    """The session's audience on its day (roll call, reminders), one query."""
+    on_roster = members_on(session_day(session), [c.id for c in session.cohorts],
+                           [u.path for u in session.org_units])
+    return list(db.session.scalars(select(User).where(User.id.in_(on_roster))
+                                   .order_by(User.org_unit_id, User.id)))
 
 
 @dataclass

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from .. import audit, clock
-from ..accounts.scope import in_groups
+from ..accounts.scope import in_groups_on
+from ..audience_dates import programme_day
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Attendance, Cohort, Exam, Programme, StudyMaterial, StudySession, User
@@ -37,7 +38,9 @@ def create_programme(actor: User | None, *, title: str, year: int, cohorts: list
 
 
 def in_programme(user: User, programme: Programme) -> bool:
-    return in_groups(user, programme.cohorts, [])
+    """In its cohorts at its deadline (or on Dec 31 of its year: for a running programme, the
+    present members who have not left)."""
+    return in_groups_on(user, programme_day(programme), programme.cohorts, [])
 
 
 @dataclass

@@ -9,6 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from fazhi_exam import clock
+from fazhi_exam.accounts.users import set_active
 from fazhi_exam.extensions import db
 from fazhi_exam.models import Attempt, AuditEvent
 from tests.conftest import Api
@@ -244,12 +245,14 @@ def test_autosave_checks_the_login_session_like_every_other_call(app, make_exam)
     assert pending.status_code == 403 and pending.get_json()["error"] == "password_change_required"
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == "zhang"))
-        user.must_change_password, user.active = False, False
+        user.must_change_password = False
+        set_active(None, user, False)
         db.session.commit()
     assert zhang.call("PUT", put, json={"response": None, "seq": 4}).status_code == 401
     with app.app_context():
-        db.session.scalar(sa.select(User).where(User.username == "zhang")).active = True
+        set_active(None, db.session.scalar(sa.select(User).where(User.username == "zhang")), True)
         db.session.commit()
+    assert zhang.login("zhang").status_code == 200  # deactivation ended the login session
     assert zhang.call("PUT", put, json={"response": None, "seq": 5}).status_code == 200
     cookie = zhang.client.get_cookie("fazhi_session").value
     assert zhang.call("DELETE", "/api/v1/session").status_code == 200
