@@ -164,10 +164,10 @@ def cohorts_on(user_id: int, day: date) -> set[int]:
 
 def members_on(day: date, cohort_ids: Iterable[int] = (), unit_paths: Iterable[str] = ()) -> Select:
     """SELECT user_id of everyone who on `day` belonged to one of `cohort_ids` and to a unit in
-    one of the subtrees `unit_paths` (OrgUnit.path prefixes) — the dated twin of
-    stats.audience.in_groups_sql. An empty list does not restrict; with both empty, everyone on
-    the roster that day (a unit or a cohort membership holding). One statement, for use as a
-    subquery. Unit subtrees are read from today's tree (unit moves in the tree are not dated)."""
+    one of the subtrees `unit_paths` (OrgUnit.path prefixes). An empty list does not restrict;
+    with both empty, everyone on the roster that day (a unit or a cohort membership holding). One
+    statement, for use as a subquery. Unit subtrees are read from today's tree (unit moves in the
+    tree are not dated)."""
     cohort_ids, unit_paths = list(cohort_ids), list(unit_paths)
     in_cohorts = select(CohortMembership.user_id).where(held_on(CohortMembership, day))
     if cohort_ids:

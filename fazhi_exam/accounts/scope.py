@@ -77,14 +77,3 @@ def in_groups_on(user: User, day: date, cohorts: list, units: list[OrgUnit]) -> 
     tree). One query."""
     on_roster = members_on(day, [c.id for c in cohorts], [u.path for u in units]).subquery()
     return bool(db.session.scalar(select(exists().where(on_roster.c.user_id == user.id))))
-
-
-def in_groups(user: User, cohorts: list, units: list[OrgUnit]) -> bool:
-    """Is the user among these cohorts and org units now (present state, not history)? An empty
-    list means no restriction; a unit includes the units under it. Audiences use in_groups_on."""
-    if cohorts and not {c.id for c in cohorts} & {c.id for c in user.cohorts}:
-        return False
-    if units:
-        path = user.org_unit.path if user.org_unit else None
-        return path is not None and any(path.startswith(u.path) for u in units)
-    return True

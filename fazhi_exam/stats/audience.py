@@ -13,24 +13,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
 from ..accounts.roster import held_on, members_on
-from ..models import CohortMembership, Exemption, OrgUnit, UnitMembership, User, user_cohorts
+from ..models import CohortMembership, Exemption, OrgUnit, UnitMembership, User
 
 # Breakdowns by unit list siblings in their own order (as on the unit admin page), the town first.
 UNIT_ORDER = (func.coalesce(func.max(OrgUnit.parent_id), 0), func.max(OrgUnit.sort_order), OrgUnit.id)
-
-
-def in_groups_sql(cohort_ids: list[int], unit_paths: list[str]) -> ColumnElement[bool]:
-    """The SQL twin of accounts.scope.in_groups (empty lists: no restriction)."""
-    conditions: list[ColumnElement[bool]] = []
-    if cohort_ids:
-        conditions.append(exists().where(user_cohorts.c.user_id == User.id,
-                                         user_cohorts.c.cohort_id.in_(cohort_ids)))
-    if unit_paths:
-        conditions.append(or_(*[OrgUnit.path.startswith(p) for p in unit_paths]))
-    return and_(true(), *conditions)
 
 
 def excused_ids(kind: str, object_id) -> Select:
