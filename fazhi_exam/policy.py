@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from .accounts.scope import unit_in_scope
 from .errors import NotFound
@@ -179,5 +178,3 @@ def _reachable(obj: Any, scope: str) -> bool:
         return sees_person(actor, owner) and (owner.id != actor.id or isinstance(obj, User))
     return is_town_staff(actor)
 
-
-ATTEMPT_WITH_USER = (joinedload(Attempt.user),)

@@ -165,9 +165,10 @@ def programme_progress(programme_id: int):
     programme = get_or_404(Programme, programme_id, message="培训项目不存在。")
     by_unit: dict[str, list] = defaultdict(list)
     excused = {e.user_id for e in exemptions.live_of(programme)}  # 免学: shown apart, not in 应学
-    people = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.org_unit_id, User.id))
+    people = db.session.scalars(select(User).where(User.active.is_(True), User.id.in_(programmes.member_ids(programme)))
+                                .order_by(User.org_unit_id, User.id))
     for user in visible_people(current_user, people):  # a village admin: their village only
-        if user.id not in excused and programmes.in_programme(user, programme):
+        if user.id not in excused:
             unit = user.org_unit.name if user.org_unit else "（无单位）"
             by_unit[unit].append((user, programmes.progress(user, programme)))
     return render_template("study/programme_progress.html", programme=programme, by_unit=dict(by_unit),

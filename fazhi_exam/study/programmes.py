@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from .. import audit, clock
+from ..accounts.roster import members_on
 from ..accounts.scope import in_groups_on
 from ..audience_dates import programme_day
 from ..errors import ValidationError
@@ -35,6 +36,11 @@ def create_programme(actor: User | None, *, title: str, year: int, cohorts: list
     db.session.flush()
     audit.record("programme_saved", actor=actor, target=programme.title, details={"id": programme.id})
     return programme
+
+
+def member_ids(programme: Programme):
+    """SELECT user_id of the programme's members (in_programme for everyone at once: one query)."""
+    return members_on(programme_day(programme), [c.id for c in programme.cohorts], [])
 
 
 def in_programme(user: User, programme: Programme) -> bool:

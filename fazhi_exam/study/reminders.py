@@ -11,7 +11,7 @@ from ..clock import BEIJING
 from ..extensions import db
 from ..models import Attendance, Exemption, Programme, StudyPlan, User
 from .plans import expected_users
-from .programmes import in_programme, progress
+from .programmes import member_ids, progress
 
 DONE = ("present", "makeup", "leave")  # 请假 is excused (a session exemption), not behind
 
@@ -44,10 +44,9 @@ def programme_behind(programme: Programme) -> list[Behind]:
     now = clock.now()
     excused = select(Exemption.user_id).where(Exemption.programme_id == programme.id, Exemption.revoked_at.is_(None))
     rows = []
-    for user in db.session.scalars(select(User).where(User.active.is_(True), User.id.not_in(excused))
+    for user in db.session.scalars(select(User).where(User.active.is_(True), User.id.not_in(excused),
+                                                      User.id.in_(member_ids(programme)))
                                    .order_by(User.org_unit_id, User.id)):
-        if not in_programme(user, programme):
-            continue
         p = progress(user, programme)
         if p.complete:
             continue
