@@ -78,7 +78,8 @@ _RULES: dict[Rule, tuple[str, ...]] = {
         "study.plan_list", "study.plan", "study.edit_session", "study.plan_template", "study.session_qr",
         "study.manage_materials", "study.session_materials", "study.manage_programmes",
     ),
-    TOWN_ADMIN: ("admin.units", "admin.edit_unit", "admin.cohorts", "admin.rename_cohort", "audit.events"),
+    TOWN_ADMIN: ("admin.units", "admin.edit_unit", "admin.cohorts", "admin.rename_cohort", "audit.events",
+                 "stats.years", "stats.close_year", "stats.reopen_year", "api.api_close_year", "api.api_reopen_year"),
 }
 POLICY: dict[str, Rule] = {endpoint: rule for rule, endpoints in _RULES.items() for endpoint in endpoints}
 # The autosave authenticates inside its own statement (exam/autosave.py): the hook loads no user for it.

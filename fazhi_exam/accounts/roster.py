@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
 
 from .. import clock
 from ..clock import BEIJING
+from ..closed_years import check_dated
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Cohort, CohortMembership, OrgUnit, UnitMembership, User
@@ -25,9 +26,12 @@ def today() -> date:
     return clock.now().astimezone(BEIJING).date()
 
 
-def check_date(effective: date) -> None:
+def check_date(effective: date, *, history: bool = True) -> None:
+    """A change takes effect today or earlier; if it writes history, not in or before a closed year."""
     if effective > today():
         raise ValidationError(f"生效日期 {effective:%Y-%m-%d} 晚于今天，不能预先登记。")
+    if history:
+        check_dated(effective, f"登记生效日期为 {effective:%Y-%m-%d} 的人员变动（会改变该年度的应考、应到、应学人数）")
 
 
 def _open_units(user_id: int) -> list[UnitMembership]:
@@ -86,7 +90,7 @@ def set_membership(user: User, unit: OrgUnit | None, cohorts: Iterable[Cohort],
         changes["cohorts_added"] = sorted(new_cohorts - old_cohorts)
     if not changes and (not user.active or _history_matches(user)):
         return {}
-    check_date(effective)
+    check_date(effective, history=user.active)
     if user.active:
         _write_unit(user.id, new_unit_id, effective)
         _write_cohorts(user.id, new_cohorts, effective)

@@ -10,7 +10,8 @@ from datetime import date
 from sqlalchemy import select
 
 from .. import audit
-from ..errors import ValidationError
+from ..closed_years import check_dated
+from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..files import read_table
 from ..models import Cohort, User
@@ -185,6 +186,12 @@ def _check_row(actor, number: int, cell: Callable[[str], str], cohorts, seen, re
         else:
             if effective > roster.today():
                 err("入册日期", f"入册日期 {effective:%Y-%m-%d} 晚于今天。")
+    if not errors:
+        day = effective or roster.today()
+        try:
+            check_dated(day, f"以 {day:%Y-%m-%d} 为入册日期导入人员")
+        except Conflict as exc:
+            err("入册日期", exc.message)
     if not errors:
         report.rows.append(ImportRow(number, fields, password, unit_label(unit), effective))
     return errors

@@ -91,7 +91,7 @@ def create_user(actor: User | None, fields: UserFields, password: str, *,
     """`effective`: the day the person joined their unit and cohorts (入册日期; default today)."""
     f = clean_fields(fields)
     effective = effective or roster.today()
-    roster.check_date(effective)
+    roster.check_date(effective, history=bool(f.org_unit or f.cohorts))
     _check_authority(actor, f, None)
     if password_hash is None:
         validate_new_password(password, username=f.username, phone=f.phone, name=f.name)

@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import audit, clock
 from ..accounts.sessions import live_session_clause
 from ..bank.types import REGISTRY
+from ..closed_years import check_open, exam_year
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Exam, LoginSession, QuestionVersion, User
@@ -301,6 +302,7 @@ def reopen(actor: User, attempt: Attempt, minutes: int) -> None:
         raise ValidationError("答卷还在作答中，不需要重新开放。")
     if not 1 <= minutes <= 24 * 60:
         raise ValidationError("延长的时间应为 1–1440 分钟。")
+    check_open(exam_year(attempt.exam), "重新开放该年度考试的答卷")
     now = clock.now()
     old = {"status": attempt.status, "score": attempt.score, "finished_at": str(attempt.finished_at)}
     attempt.status, attempt.finished_at, attempt.finish_reason = "in_progress", None, None

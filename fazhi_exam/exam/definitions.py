@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from .. import audit, clock
 from ..clock import BEIJING
+from ..closed_years import check_open, exam_year
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Bank, Cohort, Exam, ExamRule, Law, OrgUnit, Question, User
@@ -151,6 +152,9 @@ def _rule(raw: Any, i: int) -> RuleSpec:
                     difficulty=(low, high))
 
 
+COUNTED_KINDS = ("formal", "makeup")  # the kinds whose results are in a year's figures
+
+
 def create_exam(actor: User | None, spec: ExamSpec, *, publish: bool = False) -> Exam:
     """Build the Exam and its rules; refuses names that do not exist and papers the banks cannot fill."""
     cohorts = _by_name(Cohort, spec.cohorts, "人员类别")
@@ -170,6 +174,8 @@ def create_exam(actor: User | None, spec: ExamSpec, *, publish: bool = False) ->
                 created_at=clock.now(), cohorts=cohorts, org_units=units)
     if makeup_of is not None and not cohorts and not units:
         exam.cohorts, exam.org_units = list(makeup_of.cohorts), list(makeup_of.org_units)
+    if exam.kind in COUNTED_KINDS:
+        check_open(exam_year(exam), "新建该年度的正式考试或补考")
     for position, rule in enumerate(spec.paper, 1):
         exam.rules.append(_exam_rule(rule, position))
     if spec.pass_score > exam.total_points:
@@ -219,6 +225,8 @@ def _exam_rule(rule: RuleSpec, position: int) -> ExamRule:
 def set_status(actor: User | None, exam: Exam, status: str) -> None:
     if status not in ("published", "closed", "draft"):
         raise ValidationError("状态无效。")
+    if exam.kind in COUNTED_KINDS:
+        check_open(exam_year(exam), "更改该年度考试的状态")
     if status == "published":
         shortfalls = check_rules(exam)
         if shortfalls:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..bank.types import REGISTRY
+from ..closed_years import check_open, exam_year
 from ..errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Exam, Question, QuestionVersion, User
@@ -39,6 +40,7 @@ def mark(actor: User, attempt_question_id: int, score: float, comment: str = "",
         raise ValidationError("答卷尚未交卷。")
     if not 0 <= score <= aq.points:
         raise ValidationError(f"得分应在 0–{aq.points:g} 之间。")
+    check_open(exam_year(attempt.exam), "为该年度考试的答卷评分")
     old = aq.answer.score
     aq.answer.score, aq.answer.comment = round(score, 2), (comment or "")[:1000]
     aq.answer.graded_by_id = actor.id
@@ -82,6 +84,8 @@ def regrade(actor: User | None, question: Question, *, apply: bool) -> list[Regr
         if new != aq.answer.score:
             touched.setdefault(attempt.id, (attempt, attempt.score, attempt.passed))
             aq.answer.score = new
+    for year in sorted({exam_year(attempt.exam) for attempt, _, _ in touched.values()}):
+        check_open(year, f"重新判分：会改变{year}年考试的成绩")
     for attempt, old_score, old_passed in touched.values():
         _rescore(attempt)
         changes.append(RegradeChange(attempt, old_score, attempt.score, old_passed, attempt.passed))

@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models, one module per aggregate."""
+from .archive import YearClosure, YearSnapshot
 from .audit import AuditEvent, AuditHead
 from .bank import QUESTION_STATUSES, Bank, Law, Question, QuestionTag, QuestionVersion, question_laws
 from .exam import (
@@ -37,6 +38,8 @@ from .study import (
 from .user import ROLES, LoginSession, PendingImport, User, UserRole, user_cohorts
 
 __all__ = [
+    "YearClosure",
+    "YearSnapshot",
     "EXEMPTION_KINDS",
     "Exemption",
     "ATTENDANCE_METHODS",

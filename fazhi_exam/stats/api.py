@@ -8,9 +8,9 @@ from ..api import bp
 from ..extensions import db
 from ..models import Exam
 from ..policy import get_or_404
+from . import archive, year
 from . import exams as exam_stats
 from . import items as item_stats
-from . import year
 from .charts import band_labels
 from .definitions import FIGURES
 from .routes import chosen_year, scope_path
@@ -65,13 +65,15 @@ def exam_items_json(exam_id: int):
 def year_json(year_: int | None = None):
     """A year's summary: /stats/years/2023, or /stats?year=2023 (default: this year)."""
     year_ = year_ or chosen_year()
-    s = year.summary(year_, scope_path())
+    v = archive.view(year_, scope_path())
+    s = v.summary
     present, expected = s.attendance
     return {
         "year": year_,
-        "scope": current_scope_name(),
+        "scope": v.unit_name if v.scope is not None else None,
+        "archive": archive_json(v.closure),
         "sessions": {
-            "held": len(s.sessions), "planned": year.planned_sessions(year_),
+            "held": len(s.sessions), "planned": v.planned,
             "by_group": {key: len(s.sessions_of(key)) for key in year.GROUPS},
             "present": present, "expected": expected, "attendance_rate": present / expected if expected else None,
             "list": [{"id": r.session.id, "topic": r.session.topic, "starts_at": r.session.starts_at.isoformat(),
@@ -90,6 +92,13 @@ def year_json(year_: int | None = None):
                         "study_rate": p.figures.rate} for p in s.programmes],
         "cohorts": s.cohort_sizes,
     }
+
+
+def archive_json(closure) -> dict | None:
+    """A closed year: when and by whom (its figures are the snapshot's); None: live figures."""
+    if closure is None:
+        return None
+    return {"closed_at": closure.closed_at.isoformat(), "closed_by": closure.closed_by_name}
 
 
 def current_scope_name() -> str | None:

@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..cli_util import fail
-from . import export, year
+from . import archive, export
 
 
 @click.group("stats")
@@ -29,12 +29,14 @@ def export_command(year_: int, output: Path, table: str):
     suffix = output.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         fail(f"输出文件 {output} 应以 .xlsx 或 .csv 结尾。")
-    summary = year.summary(year_)
-    body = export.xlsx_bytes(summary) if suffix == ".xlsx" else export.csv_table(summary, table)
+    v = archive.view(year_, None)
+    summary = v.summary
+    body = archive.export_bytes(year_, None, None if suffix == ".xlsx" else table)
     try:
         output.write_bytes(body)
     except OSError as exc:
         fail(f"无法写入 {output}：{exc.strerror or exc}")
     what = "、".join(export.TABLES.values()) if suffix == ".xlsx" else export.TABLES[table]
     click.echo(f"已导出 {year_} 年统计（{what}）到 {output}：{len(summary.exams)} 场正式考试，"
-               f"{len(summary.sessions)} 次集中学法，{len(summary.programmes)} 个培训项目。")
+               f"{len(summary.sessions)} 次集中学法，{len(summary.programmes)} 个培训项目"
+               + ("（已归档的数据）。" if v.closure else "。"))

@@ -88,11 +88,16 @@ def _date(at) -> str:
     return at.astimezone(clock.BEIJING).strftime("%Y-%m-%d")
 
 
-def xlsx_bytes(y: year.YearSummary) -> bytes:
-    return workbook((TABLES[key], HEADERS[key], ROWS[key](y)) for key in TABLES)
+def _rows(y: year.YearSummary, key: str, items: list[list] | None) -> Iterator[list]:
+    """`items`: the item analysis rows when already worked out (they do not depend on the scope)."""
+    return iter(items) if key == "items" and items is not None else ROWS[key](y)
 
 
-def csv_table(y: year.YearSummary, table: str) -> bytes:
+def xlsx_bytes(y: year.YearSummary, *, items: list[list] | None = None) -> bytes:
+    return workbook((TABLES[key], HEADERS[key], _rows(y, key, items)) for key in TABLES)
+
+
+def csv_table(y: year.YearSummary, table: str, *, items: list[list] | None = None) -> bytes:
     """Rates as the pages write them ("93.3%"): a .csv has no number formats."""
-    rows = ([percent(v.value) if isinstance(v, Percent) else v for v in row] for row in ROWS[table](y))
+    rows = ([percent(v.value) if isinstance(v, Percent) else v for v in row] for row in _rows(y, table, items))
     return csv_bytes(HEADERS[table], rows)

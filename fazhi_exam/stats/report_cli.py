@@ -33,8 +33,7 @@ def _year(text: str | None) -> int:
 def report_command(year_text: str | None, output: Path | None, unit: str):
     """生成年度法治政府建设报告中学法考法部分的段落，或带附表和口径说明的 Word 文档。"""
     from ..accounts.orgs import find_unit_by_name
-    from . import report, report_docx
-    from . import year as year_stats
+    from . import archive, report
 
     chosen = _year(year_text)
     scope = None
@@ -45,13 +44,12 @@ def report_command(year_text: str | None, output: Path | None, unit: str):
         scope = found[0].path
     if output is not None and output.suffix.lower() != ".docx":
         fail(f"输出文件 {output} 须以 .docx 结尾。")
-    summary = year_stats.summary(chosen, scope)
     if output is None:
-        for text in report.paragraphs(summary):
+        for text in report.paragraphs(archive.view(chosen, scope).summary):
             click.echo(text)
             click.echo()
         return
-    content = report_docx.docx_bytes(summary, report.unit_name(scope))
+    content, unit_name = archive.docx(chosen, scope)
     if output.is_dir():
         fail(f"无法写入文件 {output}：这是一个目录，请给出文件名，例如 {output / '年度报告.docx'}。")
     if not output.parent.is_dir():
@@ -62,4 +60,4 @@ def report_command(year_text: str | None, output: Path | None, unit: str):
         fail(f"无法写入文件 {output}：没有写入权限（若文件已在 Word 中打开，请先关闭）。")
     except OSError as exc:
         fail(f"无法写入文件 {output}：{exc.strerror or exc}。")
-    click.echo(f"已生成 {report.title(chosen, report.unit_name(scope))}：{output}")
+    click.echo(f"已生成 {report.title(chosen, unit_name)}：{output}")

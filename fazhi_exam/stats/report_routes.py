@@ -4,8 +4,7 @@ from __future__ import annotations
 from flask import Response, render_template, request, url_for
 
 from ..web import download
-from . import report, year
-from .report_docx import docx_bytes
+from . import archive, report, year
 from .routes import bp, chosen_year, scope_path
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -25,9 +24,8 @@ def _href(link: tuple[str, int] | None) -> str | None:
 
 def _docx(chosen: int) -> Response:
     scope = scope_path()
-    summary = year.summary(chosen, scope)
-    unit = report.unit_name(scope)
-    return download(docx_bytes(summary, unit), DOCX_MIMETYPE, f"{unit}{chosen}年度学法考法工作情况.docx")
+    content, unit = archive.docx(chosen, scope)
+    return download(content, DOCX_MIMETYPE, f"{unit}{chosen}年度学法考法工作情况.docx")
 
 
 @bp.route("/report", endpoint="report")
@@ -35,15 +33,14 @@ def report_page():
     chosen = chosen_year()
     if request.args.get("format") == "docx":
         return _docx(chosen)
-    scope = scope_path()
-    summary = year.summary(chosen, scope)
-    unit = report.unit_name(scope)
+    v = archive.view(chosen, scope_path())
+    summary, unit = v.summary, v.unit_name
     tables = report.tables(summary)
     return render_template("stats/report.html", year=chosen, years=year.years_with_records(),
                            title=report.title(chosen, unit), paragraphs=report.paragraphs(summary),
                            tables=tables, hrefs=[[_href(link) for link in t.links] for t in tables],
                            definitions=report.definitions(),
-                           generated=report.generated_line())
+                           generated=report.generated_line(v.generated_at), closure=v.closure)
 
 
 @bp.route("/report.docx")

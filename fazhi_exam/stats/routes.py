@@ -13,7 +13,7 @@ from ..policy import get_or_404
 from ..study.exemption_routes import exemption_box
 from ..web import download
 from ..xlsx import CSV_MIMETYPE, XLSX_MIMETYPE
-from . import charts, definitions, formats, study, year
+from . import archive, charts, definitions, formats, study, year
 from . import exams as exam_stats
 from . import export as export_tables
 from . import items as item_stats
@@ -50,8 +50,8 @@ def _score(value):
 @bp.route("/")
 def dashboard():
     chosen = chosen_year()
-    summary = year.summary(chosen, scope_path())
-    months = study.attendance_by_month(chosen, scope_path())
+    v = archive.view(chosen, scope_path())
+    summary, months, units = v.summary, v.months, v.unit_attendance
     attendance_chart = charts.columns(f"{chosen}年各月集中学法出勤人次", [f"{m}月" for m, _, _ in months],
                                       [present for _, _, present in months],
                                       second=[formats.ratio(p, e) for _, e, p in months], unit="人次") \
@@ -59,14 +59,18 @@ def dashboard():
     exam_chart = charts.rate_bars(f"{chosen}年各场考试合格率", [
         (line.exam.title, line.figures.pass_rate, url_for("stats.exam", exam_id=line.exam.id))
         for line in summary.exams]) if summary.exams else None
-    units = study.attendance_by_unit(chosen, scope_path())
     unit_chart = charts.rate_bars(f"{chosen}年各单位集中学法出勤率", [
         (u.label, u.rate, url_for("stats.attendance", year=chosen, unit=u.key)) for u in units], target=0.9) \
         if units else None
     return render_template("stats/dashboard.html", summary=summary, year=chosen, years=year.years_with_records(),
                            unit_attendance=units, unit_attendance_chart=unit_chart,
                            groups=year.GROUPS, attendance_chart=attendance_chart, exam_chart=exam_chart,
-                           planned=year.planned_sessions(chosen), tables=export_tables.TABLES)
+                           planned=v.planned, tables=export_tables.TABLES, closure=v.closure,
+                           closable=year_closable(chosen))
+
+
+def year_closable(chosen: int) -> bool:
+    return chosen <= clock.now().astimezone(clock.BEIJING).year
 
 
 @bp.route("/exams/<int:exam_id>")
@@ -154,15 +158,14 @@ def export():
     chosen = chosen_year()
     fmt = request.args.get("format", "xlsx")
     table = request.args.get("table", "summary")
-    summary = year.summary(chosen, scope_path())
     if fmt == "csv":
         if table not in export_tables.TABLES:
             raise NotFound("没有这张表。")
-        body, mimetype, name = (export_tables.csv_table(summary, table), CSV_MIMETYPE,
+        body, mimetype, name = (archive.export_bytes(chosen, scope_path(), table), CSV_MIMETYPE,
                                 f"{chosen}年{export_tables.TABLES[table]}.csv")
     else:
-        body, mimetype, name = export_tables.xlsx_bytes(summary), XLSX_MIMETYPE, f"{chosen}年学法考法统计.xlsx"
+        body, mimetype, name = archive.export_bytes(chosen, scope_path()), XLSX_MIMETYPE, f"{chosen}年学法考法统计.xlsx"
     return download(body, mimetype, name)
 
 
-from . import api, report_routes  # noqa: E402,F401  (routes on this blueprint and the API's)
+from . import api, archive_routes, report_routes  # noqa: E402,F401  (routes on this blueprint and the API's)

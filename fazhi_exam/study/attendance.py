@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from .. import audit, clock
+from ..closed_years import check_open, session_year
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import ATTENDANCE_STATUSES, Attendance, StudySession, User
@@ -45,6 +46,7 @@ def _set(actor: User | None, session: StudySession, user: User, status: str, met
     one with the reason, marking anything else revokes a live one."""
     if status not in ATTENDANCE_STATUSES:
         raise ValidationError(f"未知的出勤状态“{status}”。")
+    check_open(session_year(session), "改动该年度集中学法的出勤记录")
     live = exemptions.live_for(user, session)
     if status == "leave" and live is None:
         exemptions.grant_row(actor, user, session, reason)  # refuses an empty reason before the mark
@@ -98,6 +100,7 @@ def clear_leave(actor: User | None, session: StudySession, user: User) -> None:
     row = db.session.get(Attendance, (session.id, user.id))
     if row is None or row.status != "leave":
         return
+    check_open(session_year(session), "改动该年度集中学法的出勤记录")
     db.session.delete(row)
     db.session.flush()
     audit.record("attendance_changed", actor=actor, target=session.topic,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from .. import audit, clock
+from ..closed_years import check_open, year_of
 from ..errors import Conflict, PermissionDenied, ValidationError
 from ..exam.audience import in_audience
 from ..extensions import db
@@ -65,6 +66,7 @@ def grant_row(actor: User | None, user: User, obj: Excusable, reason: str | None
     """Write the exemption and its audit event; the checks of excuse() are the caller's."""
     reason = _clean_reason(reason)
     kind = kind_of(obj)
+    check_open(year_of(obj), "登记或撤销该年度的免考、请假、免学")
     if live_for(user, obj) is not None:
         raise Conflict(f"{user.name}已经{EXEMPTION_KINDS[kind]}，无需重复登记。")
     row = Exemption(user_id=user.id, kind=kind, reason=reason, created_at=clock.now(),
@@ -79,6 +81,7 @@ def grant_row(actor: User | None, user: User, obj: Excusable, reason: str | None
 def revoke_row(actor: User | None, row: Exemption) -> None:
     if row.revoked_at is not None:
         raise Conflict("这条记录已经撤销。")
+    check_open(year_of(_object(row)), "登记或撤销该年度的免考、请假、免学")
     row.revoked_at, row.revoked_by_id = clock.now(), actor.id if actor else None
     db.session.flush()
     audit.record("exemption_revoked", actor=actor, target=_title(_object(row)),

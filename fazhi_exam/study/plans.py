@@ -10,7 +10,8 @@ from sqlalchemy import select
 from .. import audit, clock
 from ..accounts.roster import members_on
 from ..accounts.scope import in_groups_on
-from ..audience_dates import session_day
+from ..audience_dates import beijing_day, session_day
+from ..closed_years import check_open, session_year
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Attendance, Cohort, OrgUnit, StudyPlan, StudySession, User
@@ -69,6 +70,7 @@ def _apply(session: StudySession, f: SessionFields) -> None:
 
 def add_session(actor: User | None, plan: StudyPlan, f: SessionFields) -> StudySession:
     _check(f)
+    check_open(beijing_day(f.starts_at).year, "在该年度新增集中学法")
     session = StudySession(plan=plan, signin_code=new_code())
     _apply(session, f)
     db.session.add(session)
@@ -80,6 +82,8 @@ def add_session(actor: User | None, plan: StudyPlan, f: SessionFields) -> StudyS
 def update_session(actor: User | None, session: StudySession, f: SessionFields) -> StudySession:
     """Edit a session; its sign-in code and attendance stay."""
     _check(f)
+    for year in {session_year(session), beijing_day(f.starts_at).year}:
+        check_open(year, "修改该年度的集中学法")
     _apply(session, f)
     db.session.flush()
     audit.record("study_session_saved", actor=actor, target=session.topic, details={"id": session.id, "edit": True})

@@ -11,6 +11,7 @@ from .. import audit, clock
 from ..accounts.roster import members_on
 from ..accounts.scope import in_groups_on
 from ..audience_dates import programme_day
+from ..closed_years import check_open
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Attendance, Cohort, Exam, Programme, StudyMaterial, StudySession, User
@@ -28,6 +29,7 @@ def create_programme(actor: User | None, *, title: str, year: int, cohorts: list
         raise ValidationError(f"已有名为“{title}”的培训项目。")
     if not materials and not sessions:
         raise ValidationError("请至少选择一份必学资料或一场必参加的学习。")
+    check_open(year, "新建该年度的培训项目")
     programme = Programme(title=title[:200], year=year, cohorts=cohorts, materials=materials,
                           sessions=list(sessions or []),
                           required_hours=required_hours, exam_id=exam.id if exam else None, gate_exam=gate_exam,
