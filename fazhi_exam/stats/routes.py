@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from .. import clock
+from ..closed_years import live_closure, year_of
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Exam, Programme, StudySession
@@ -35,6 +36,12 @@ def chosen_year() -> int:
 
 
 bp.add_app_template_global(definitions.FIGURES, "stats_definitions")
+
+
+@bp.app_template_global("closure_of")
+def _closure_of(record):
+    """The live closure of the year an exam, session or programme belongs to (None: open)."""
+    return live_closure(year_of(record))
 
 
 @bp.app_template_filter("pct")

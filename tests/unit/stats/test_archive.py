@@ -57,6 +57,7 @@ def test_reads_stay_byte_identical_after_later_changes(app, client, auth, closed
     assert after == before
     page = client.get("/stats/?year=2023").get_data(as_text=True)
     assert "已归档" in page and "王庄社区" not in page
+    assert "相关成绩、出勤和免考请假记录不能再改动" in client.get(f"/stats/exams/{closed_2023}").get_data(as_text=True)
     report = client.get("/stats/report?year=2023").get_data(as_text=True)
     assert "已归档" in report and "应考2人" in report
     api = client.get("/api/v1/stats/years/2023").get_json()
