@@ -56,7 +56,8 @@ def _part(closure: YearClosure, scope: str | None, name: str) -> bytes:
     content = db.session.scalar(select(YearSnapshot.content).where(
         YearSnapshot.closure_id == closure.id, YearSnapshot.scope == _key(scope), YearSnapshot.name == name))
     if content is None:
-        raise NotFound(f"{closure.year}年已归档，但归档时还没有这个单位，没有它的归档数据。")
+        raise NotFound(f"{closure.year}年已归档；归档时本单位还没有村级管理员账号，没有保存本单位的归档数据。"
+                       "请向镇管理员索取全镇的归档数据，或请其重新打开并再次归档该年度。")
     return content
 
 
@@ -96,17 +97,19 @@ def _snapshot(year_: int, scope: str | None, at: datetime, items: list[list]) ->
     v.generated_at = at
     plain = {"summary": to_plain(v.summary), "months": v.months, "unit_attendance": totals_to_plain(v.unit_attendance),
              "planned": v.planned, "unit_name": v.unit_name}
+    tables = {key: list(export.table_rows(v.summary, key, items=items)) for key in export.TABLES}  # each read once
     parts = {"year.json": zlib.compress(json.dumps(plain, ensure_ascii=False, sort_keys=True).encode()),
-             "export.xlsx": export.xlsx_bytes(v.summary, items=items),
+             "export.xlsx": export.xlsx_bytes(v.summary, tables=tables),
              "report.docx": report_docx.docx_bytes(v.summary, v.unit_name, generated_at=at)}
-    for table in export.TABLES:
-        parts[f"{table}.csv"] = zlib.compress(export.csv_table(v.summary, table, items=items))
+    for key in export.TABLES:
+        parts[f"{key}.csv"] = zlib.compress(export.csv_table(v.summary, key, tables=tables))
     return parts
 
 
 def scopes() -> list[str | None]:
-    """The whole town and every org unit (a village admin reads their unit's part)."""
-    return [None, *db.session.scalars(select(OrgUnit.path).order_by(OrgUnit.path))]
+    """The whole town, and each unit a village admin (a staff account limited to a unit) reads."""
+    units = select(OrgUnit.path).join(User, User.scope_org_unit_id == OrgUnit.id).where(User.active.is_(True))
+    return [None, *sorted(set(db.session.scalars(units)))]
 
 
 def close_year(actor: User | None, year_: int) -> YearClosure:

@@ -88,16 +88,18 @@ def _date(at) -> str:
     return at.astimezone(clock.BEIJING).strftime("%Y-%m-%d")
 
 
-def _rows(y: year.YearSummary, key: str, items: list[list] | None) -> Iterator[list]:
+def table_rows(y: year.YearSummary, key: str, *, items: list[list] | None = None) -> Iterator[list]:
     """`items`: the item analysis rows when already worked out (they do not depend on the scope)."""
     return iter(items) if key == "items" and items is not None else ROWS[key](y)
 
 
-def xlsx_bytes(y: year.YearSummary, *, items: list[list] | None = None) -> bytes:
-    return workbook((TABLES[key], HEADERS[key], _rows(y, key, items)) for key in TABLES)
+def xlsx_bytes(y: year.YearSummary, *, tables: dict[str, list[list]] | None = None) -> bytes:
+    """`tables`: rows already read, by table (else each is read as it is written)."""
+    return workbook((TABLES[key], HEADERS[key], tables[key] if tables else ROWS[key](y)) for key in TABLES)
 
 
-def csv_table(y: year.YearSummary, table: str, *, items: list[list] | None = None) -> bytes:
+def csv_table(y: year.YearSummary, table: str, *, tables: dict[str, list[list]] | None = None) -> bytes:
     """Rates as the pages write them ("93.3%"): a .csv has no number formats."""
-    rows = ([percent(v.value) if isinstance(v, Percent) else v for v in row] for row in _rows(y, table, items))
+    rows = ([percent(v.value) if isinstance(v, Percent) else v for v in row]
+            for row in (tables[table] if tables else ROWS[table](y)))
     return csv_bytes(HEADERS[table], rows)

@@ -24,6 +24,7 @@ CLOSING = datetime(2024, 1, 10, 2, 0, tzinfo=UTC)
 @pytest.fixture
 def closed_2023(app, world, make_user, make_exam, sit):
     make_user("admin", roles={"admin"})
+    make_user("cunguan", roles={"admin"}, scope="李庄村")  # a village admin: their view is kept too
     exam_id = make_exam()
     sit(world["zhang"], exam_id)
     sit(world["li"], exam_id, right=0)
@@ -133,7 +134,6 @@ def test_reopen_needs_a_reason_then_closing_again_takes_a_new_snapshot(app, clie
 
 
 def test_only_a_town_admin_closes_and_a_village_admin_reads_their_part(app, client, auth, closed_2023, make_user, api):
-    make_user("cunguan", roles={"admin"}, scope="李庄村")
     auth.login("peixun")
     assert client.get("/stats/years").status_code == 403
     assert client.post("/stats/years/2023/reopen", data={"reason": "x"}).status_code in (400, 403)
@@ -143,6 +143,11 @@ def test_only_a_town_admin_closes_and_a_village_admin_reads_their_part(app, clie
     village = client.get("/api/v1/stats/years/2023").get_json()
     assert village["scope"] == "李庄村" and village["exams"][0]["expected"] == 0
     assert village["archive"] is not None
+    auth.logout()
+    make_user("later", roles={"admin"}, scope="王庄村")  # made a village admin after the closing
+    auth.login("later")
+    missing = client.get("/stats/export?year=2023")
+    assert missing.status_code == 404 and "归档时本单位还没有村级管理员账号" in missing.get_data(as_text=True)
     api.login("admin")
     assert api.call("POST", "/api/v1/years/2023/close").status_code == 409
     refused = api.call("POST", "/api/v1/years/2023/reopen", json={})
