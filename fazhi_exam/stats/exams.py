@@ -31,7 +31,7 @@ from ..models import (
     exam_cohorts,
     exam_units,
 )
-from .audience import UNIT_ORDER, cohort_then, excused_ids, members
+from ..audience import UNIT_ORDER, cohort_then, excused_ids, members
 
 FINISHED = ("submitted", "graded")
 BANDS = 10  # score distribution in 10 % bands of the paper's total

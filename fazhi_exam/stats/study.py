@@ -39,7 +39,7 @@ from ..models import (
     session_cohorts,
     session_units,
 )
-from .audience import UNIT_ORDER, cohort_then, excused_ids, members, unit_then
+from ..audience import UNIT_ORDER, cohort_then, excused_ids, members, unit_then
 
 
 def _session_audience(session_id, day) -> ColumnElement[bool]:
