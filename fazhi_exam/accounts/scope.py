@@ -16,6 +16,12 @@ def scope_unit(actor: User) -> OrgUnit | None:
     return actor.scope_org_unit
 
 
+def scope_path(actor: User) -> str | None:
+    """The OrgUnit.path prefix of the actor's part of the organisation, for SQL (None: all of it)."""
+    unit = scope_unit(actor)
+    return unit.path if unit is not None else None
+
+
 def unit_in_scope(actor: User, unit: OrgUnit | None) -> bool:
     scope = scope_unit(actor)
     if scope is None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, Select, and_, case, cast, func, literal, not_, select
 
+from ..audience import UNIT_ORDER, cohort_then, excused_ids, members
 from ..audience_dates import exam_day
 from ..extensions import db
 from ..models import (
@@ -31,7 +32,6 @@ from ..models import (
     exam_cohorts,
     exam_units,
 )
-from .audience import UNIT_ORDER, cohort_then, excused_ids, members
 
 FINISHED = ("submitted", "graded")
 BANDS = 10  # score distribution in 10 % bands of the paper's total

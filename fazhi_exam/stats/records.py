@@ -39,14 +39,13 @@ from ..models import (
     User,
     programme_cohorts,
     programme_materials,
-    programme_sessions,
     user_cohorts,
 )
+from ..study.completion import ATTENDED, with_progress
 from .study import _session_audience as session_audience
 from .study import session_days
 
 FINISHED = ("submitted", "graded")
-ATTENDED = ("present", "makeup")
 CERTIFIED_KINDS = ("formal", "makeup")
 
 
@@ -136,7 +135,8 @@ def online_study(user_id: int, year: int | None) -> list[StudyLine]:
 
 @dataclass
 class ProgrammeLine:
-    """The same progress as study.programmes.progress, read in one query for all programmes."""
+    """The same progress as study.programmes.progress (study/completion.py), read in one query for
+    all programmes."""
 
     programme: Programme
     materials_done: int
@@ -144,45 +144,32 @@ class ProgrammeLine:
     seconds: int
     sessions_attended: int
     sessions_total: int
+    complete: bool
 
     @property
     def minutes(self) -> float:
         return round(self.seconds / 60, 1)
 
-    @property
-    def complete(self) -> bool:
-        return (self.materials_done == self.materials_total and self.sessions_attended == self.sessions_total
-                and self.seconds / 60 >= self.programme.required_hours * 60)
-
 
 def programmes(user_id: int, year: int | None) -> list[ProgrammeLine]:
-    pm, ps = programme_materials, programme_sessions
-
-    def mine(*columns):  # over the person's study time on the programme's materials
-        return (select(*columns).select_from(StudyTime).join(pm, pm.c.material_id == StudyTime.material_id)
-                .where(pm.c.programme_id == Programme.id, StudyTime.user_id == user_id))
-
-    materials_total = select(func.count()).select_from(pm).where(pm.c.programme_id == Programme.id)
-    materials_done = mine(func.count()).where(StudyTime.completed_at.is_not(None))
-    seconds = mine(func.coalesce(func.sum(StudyTime.seconds), 0))
-    sessions_total = select(func.count()).select_from(ps).where(ps.c.programme_id == Programme.id)
-    attended = (select(func.count()).select_from(Attendance)
-                .join(ps, ps.c.session_id == Attendance.session_id)
-                .where(ps.c.programme_id == Programme.id, Attendance.user_id == user_id,
-                       Attendance.status.in_(ATTENDED)))
+    pm = programme_materials
     no_cohorts = not_(exists().where(programme_cohorts.c.programme_id == Programme.id))
     in_cohorts = exists().where(programme_cohorts.c.programme_id == Programme.id,
                                 user_cohorts.c.cohort_id == programme_cohorts.c.cohort_id,
                                 user_cohorts.c.user_id == user_id)
-    studied = mine(StudyTime.material_id).exists()
-    stmt = (select(Programme, materials_done.scalar_subquery(), materials_total.scalar_subquery(),
-                   seconds.scalar_subquery(), attended.scalar_subquery(), sessions_total.scalar_subquery())
-            .where(or_(no_cohorts, in_cohorts, studied))
-            .order_by(Programme.year.desc(), Programme.id))
+    studied = (select(StudyTime.material_id).join(pm, pm.c.material_id == StudyTime.material_id)
+               .where(pm.c.programme_id == Programme.id, StudyTime.user_id == user_id).exists())
+    mine = (select(Programme.id.label("programme_id"), User.id.label("user_id"))
+            .join(User, User.id == user_id).where(or_(no_cohorts, in_cohorts, studied)))
     if year is not None:
-        stmt = stmt.where(Programme.year == year)
-    return [ProgrammeLine(p, int(done), int(total), int(secs), int(att), int(n))
-            for p, done, total, secs, att, n in db.session.execute(stmt)]
+        mine = mine.where(Programme.year == year)
+    mine = mine.subquery("mine")
+    p = with_progress(mine, mine.c.programme_id).subquery("p")
+    stmt = (select(Programme, p.c.materials_done, p.c.materials_total, p.c.seconds, p.c.sessions_attended,
+                   p.c.sessions_total, p.c.done)
+            .join(p, p.c.programme_id == Programme.id).order_by(Programme.year.desc(), Programme.id))
+    return [ProgrammeLine(programme, int(done), int(total), int(secs), int(att), int(n), bool(complete))
+            for programme, done, total, secs, att, n, complete in db.session.execute(stmt)]
 
 
 # --- 考试 --------------------------------------------------------------------------------------

@@ -308,7 +308,7 @@ def definitions() -> list[str]:
         *(FIGURES[key] for key in ("expected", "excused", "took", "took_rate", "passed", "pass_rate",
                                    "pass_rate_expected", "mean", "study_rate")),
         "人次：几场考试或几次学法的人数相加，同一人每场各计一次。",
-        "法律明白人、法律带头人及各类人员人数：生成本报告时在册（启用）的人数。",
+        "法律明白人、法律带头人及各类人员人数：按人员名册的历史记录，本年度最后一天（当年的报告为生成之日）在册的人数。",
         "比率恰为100%时写作“100%”，其余如实保留一位小数（如93.3%）。",
     ]
 

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from .. import clock
+from ..accounts import scope as org_scope
 from ..closed_years import live_closure, year_of
 from ..errors import NotFound
 from ..extensions import db
@@ -25,8 +26,7 @@ bp = Blueprint("stats", __name__, url_prefix="/stats")
 
 def scope_path() -> str | None:
     """The acting user's part of the organisation (None: all of it)."""
-    unit = current_user.scope_org_unit
-    return unit.path if unit is not None else None
+    return org_scope.scope_path(current_user)
 
 
 def chosen_year() -> int:
@@ -147,7 +147,8 @@ def programme(programme_id: int):
         for f in by_unit]) if by_unit else None
     return render_template("stats/programme.html", programme=programme, who=who, label=PROGRAMME_WHO[who],
                            total=study.programme_figures(programme, scope_path()), by_unit=by_unit,
-                           by_cohort=study.programme_by_cohort(programme, scope_path()), chart=chart,
+                           by_cohort=study.programme_by_cohort(programme, scope_path()),
+                           overlap=study.programme_overlap(programme, scope_path()), chart=chart,
                            people=study.programme_people(programme, who, scope=scope_path(), unit_id=unit_id),
                            kinds=PROGRAMME_WHO, unit_id=unit_id)
 

@@ -7,18 +7,20 @@ each training programme — with the names behind them.
   session exemption (study/exemptions.py): every "leave" mark has one with its reason, so the mark
   is what is counted; 请假 is shown apart. 补学 is in 应到 and shown apart, not 出勤.
 - 在线学习率 of a programme = people of its cohorts at its deadline (or on Dec 31 of its year; study
-  time does not make a member), less those excused (免学), who completed every
-  required material and reached the required hours / those people. The excused are counted apart."""
+  time does not make a member), less those excused (免学), who completed it / those people; the
+  excused are counted apart. Who is in it and what "completed" means are the study domain's
+  (study/completion.py: materials, hours and required sessions); this module adds them up."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, not_, or_, select, true
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, exists, func, literal, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..accounts.roster import held_on
+from ..audience import UNIT_ORDER, cohort_then, unit_then
 from ..audience_dates import programme_day, session_day
 from ..extensions import db
 from ..models import (
@@ -28,18 +30,14 @@ from ..models import (
     Exemption,
     OrgUnit,
     Programme,
-    StudyMaterial,
     StudyPlan,
     StudySession,
-    StudyTime,
     UnitMembership,
     User,
-    programme_cohorts,
-    programme_materials,
     session_cohorts,
     session_units,
 )
-from .audience import UNIT_ORDER, cohort_then, excused_ids, members, unit_then
+from ..study import completion
 
 
 def _session_audience(session_id, day) -> ColumnElement[bool]:
@@ -262,72 +260,44 @@ class StudyFigures:
         return self.members - self.completed
 
 
-def _programme_cohort_ids(programme: Programme) -> list[int]:
-    return list(db.session.scalars(select(programme_cohorts.c.cohort_id)
-                                   .where(programme_cohorts.c.programme_id == programme.id)))
-
-
-def programme_members(programme: Programme, scope: str | None = None, *, with_excused: bool = False) -> Select:
-    """SELECT user_id, org_unit_id, excused: 应学; with_excused also the excused (免学, excused = 1)."""
-    cohort_ids = _programme_cohort_ids(programme)
-    excused = User.id.in_(excused_ids("programme", programme.id))
-    stmt = members(cohort_ids, [], programme_day(programme), scope=scope).add_columns(
-        case((excused, 1), else_=0).label("excused"))
-    return stmt if with_excused else stmt.where(not_(excused))
-
-
-def programme_completion(programme: Programme) -> Select:
-    """SELECT user_id, done (1 when every required material is completed and the hours reached)."""
-    n_materials = (select(func.count()).select_from(programme_materials)
-                   .where(programme_materials.c.programme_id == programme.id).scalar_subquery())
-    completed = func.sum(case((StudyTime.completed_at.is_not(None), 1), else_=0))
-    return (select(StudyTime.user_id,
-                   case((and_(completed >= n_materials,
-                              func.sum(StudyTime.seconds) >= programme.required_hours * 3600), 1), else_=0)
-                   .label("done"))
-            .join(programme_materials, programme_materials.c.material_id == StudyTime.material_id)
-            .join(StudyMaterial, StudyMaterial.id == StudyTime.material_id)
-            .where(programme_materials.c.programme_id == programme.id)
-            .group_by(StudyTime.user_id))
-
-
-def _study_counts(m, c) -> list:
-    """An excused person is out of both 应学 and 完成 (免学 is not 完成)."""
-    return [func.coalesce(func.sum(1 - m.c.excused), 0).label("members"),
-            func.coalesce(func.sum(case((m.c.excused == 0, c.c.done), else_=0)), 0).label("completed"),
-            func.coalesce(func.sum(m.c.excused), 0).label("excused")]
-
-
 def programme_figures(programme: Programme, scope: str | None = None) -> StudyFigures:
-    m = programme_members(programme, scope, with_excused=True).subquery("m")
-    c = programme_completion(programme).subquery("c")
-    r = db.session.execute(select(*_study_counts(m, c)).select_from(m)
-                           .outerjoin(c, c.c.user_id == m.c.user_id)).one()
-    return StudyFigures("合计", int(r.members), int(r.completed), excused=int(r.excused))
+    r = completion.roll(programme, scope).subquery("r")
+    row = db.session.execute(select(*completion.counts(r))).one()
+    return StudyFigures("合计", int(row.members), int(row.completed), excused=int(row.excused))
 
 
 def programme_by_unit(programme: Programme, scope: str | None = None) -> list[StudyFigures]:
-    m = programme_members(programme, scope, with_excused=True).subquery("m")
-    c = programme_completion(programme).subquery("c")
-    stmt = (select(OrgUnit.id, OrgUnit.name, *_study_counts(m, c)).select_from(m)
-            .outerjoin(c, c.c.user_id == m.c.user_id).outerjoin(OrgUnit, OrgUnit.id == m.c.org_unit_id)
-            .group_by(OrgUnit.id, OrgUnit.name).order_by(*UNIT_ORDER))
     return [StudyFigures(r.name or "（未分配单位）", int(r.members), int(r.completed), r.id, int(r.excused))
-            for r in db.session.execute(stmt)]
+            for r in db.session.execute(completion.by_unit(programme, scope))]
+
+
+def _in_cohorts(programme: Programme, scope: str | None) -> Subquery:
+    """The roll once per programme cohort each person was in at the deadline (every cohort, for a
+    programme of everyone): the rows of the by-cohort table."""
+    r = completion.roll(programme, scope).subquery("r")
+    ids = [c.id for c in programme.cohorts]
+    return (select(r, CohortMembership.cohort_id).select_from(r)
+            .join(CohortMembership, cohort_then(r.c.user_id, programme_day(programme)))
+            .where(CohortMembership.cohort_id.in_(ids) if ids else true())).subquery("rc")
 
 
 def programme_by_cohort(programme: Programme, scope: str | None = None) -> list[StudyFigures]:
-    m = programme_members(programme, scope, with_excused=True).subquery("m")
-    c = programme_completion(programme).subquery("c")
-    ids = _programme_cohort_ids(programme)
-    stmt = (select(Cohort.id, Cohort.name, *_study_counts(m, c)).select_from(m)
-            .join(CohortMembership, cohort_then(m.c.user_id, programme_day(programme)))
-            .join(Cohort, Cohort.id == CohortMembership.cohort_id)
-            .outerjoin(c, c.c.user_id == m.c.user_id)
-            .where(Cohort.id.in_(ids) if ids else true())
+    """A person in two of the programme's cohorts counts in both rows (programme_overlap says how
+    many); otherwise the rows add up to the total."""
+    rc = _in_cohorts(programme, scope)
+    stmt = (select(Cohort.id, Cohort.name, *completion.counts(rc)).select_from(rc)
+            .join(Cohort, Cohort.id == rc.c.cohort_id)
             .group_by(Cohort.id, Cohort.name, Cohort.sort_order).order_by(Cohort.sort_order))
     return [StudyFigures(r.name, int(r.members), int(r.completed), r.id, int(r.excused))
             for r in db.session.execute(stmt)]
+
+
+def programme_overlap(programme: Programme, scope: str | None = None) -> int:
+    """应学 people counted in two or more rows of the by-cohort table."""
+    rc = _in_cohorts(programme, scope)
+    twice = (select(rc.c.user_id).where(rc.c.excused == 0).group_by(rc.c.user_id)
+             .having(func.count() > 1)).subquery("twice")
+    return db.session.scalar(select(func.count()).select_from(twice)) or 0
 
 
 @dataclass
@@ -344,22 +314,6 @@ class StudyPerson:
 def programme_people(programme: Programme, who: str = "members", *, scope: str | None = None,
                      unit_id: int | None = None) -> list[StudyPerson]:
     """who: members / completed / unfinished / excused (免学, with the reason) / all (应学 and 免学)."""
-    m = programme_members(programme, scope, with_excused=True).subquery("m")
-    c = programme_completion(programme).subquery("c")
-    stmt = (select(User.id, User.name, User.username, OrgUnit.name, func.coalesce(c.c.done, 0), m.c.excused,
-                   Exemption.reason)
-            .select_from(m).join(User, User.id == m.c.user_id)
-            .outerjoin(OrgUnit, OrgUnit.id == m.c.org_unit_id).outerjoin(c, c.c.user_id == m.c.user_id)
-            .outerjoin(Exemption, and_(m.c.excused == 1, Exemption.user_id == m.c.user_id,
-                                       Exemption.programme_id == programme.id, Exemption.revoked_at.is_(None)))
-            .order_by(OrgUnit.path, User.name, User.id))
-    if who != "all":
-        stmt = stmt.where(m.c.excused == (1 if who == "excused" else 0))
-    if unit_id is not None:
-        stmt = stmt.where(m.c.org_unit_id == unit_id)
-    if who == "completed":
-        stmt = stmt.where(c.c.done == 1)
-    elif who == "unfinished":
-        stmt = stmt.where(func.coalesce(c.c.done, 0) == 0)
-    return [StudyPerson(r[0], r[1], r[2], r[3] or "", bool(r[4]) and not r[5], bool(r[5]), r[6] or "")
-            for r in db.session.execute(stmt)]
+    rows = db.session.execute(completion.people(programme, who, scope=scope, unit_id=unit_id))
+    return [StudyPerson(r.User.id, r.User.name, r.User.username, r.unit or "", bool(r.done) and not r.excused,
+                        bool(r.excused), r.reason or "") for r in rows]

@@ -4,12 +4,15 @@ programmes. Exams and sessions are sorted into the report's groups by their audi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 
 from .. import clock
+from ..accounts.roster import today
+from ..audience import cohort_then, members
 from ..extensions import db
-from ..models import Cohort, Exam, OrgUnit, Programme, StudySession, User, exam_cohorts, user_cohorts
+from ..models import Cohort, CohortMembership, Exam, Programme, StudySession, exam_cohorts
 from . import exams as exam_stats
 from . import study
 
@@ -94,13 +97,18 @@ def _exam_groups(exam_ids: list[int]) -> dict[int, set[str]]:
     return {i: groups_of(n) for i, n in names.items()}
 
 
-def cohort_sizes(scope: str | None = None) -> dict[str, int]:
-    """Active people per cohort (in the scope)."""
-    stmt = (select(Cohort.name, func.count(User.id)).join(user_cohorts, user_cohorts.c.cohort_id == Cohort.id)
-            .join(User, User.id == user_cohorts.c.user_id).outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
-            .where(User.active.is_(True)).group_by(Cohort.name))
-    if scope is not None:
-        stmt = stmt.where(OrgUnit.path.startswith(scope))
+def roster_day(year: int) -> date:
+    """The day the year's head counts are read on: its last day, or today during the year."""
+    return min(date(year, 12, 31), today())
+
+
+def cohort_sizes(year: int, scope: str | None = None) -> dict[str, int]:
+    """People per cohort on the roster of roster_day(year) (the roster history, so a past year's
+    report keeps its figures), in the scope by the unit they were in that day."""
+    day = roster_day(year)
+    m = members([], [], day, scope=scope).subquery("m")
+    stmt = (select(Cohort.name, func.count()).select_from(m).join(CohortMembership, cohort_then(m.c.user_id, day))
+            .join(Cohort, Cohort.id == CohortMembership.cohort_id).group_by(Cohort.name))
     return dict(db.session.execute(stmt).all())
 
 
@@ -113,7 +121,7 @@ def summary(year: int, scope: str | None = None) -> YearSummary:
     s.session_groups = {r.session.id: groups_of({c.name for c in r.session.cohorts}) for r in s.sessions}
     programmes = db.session.scalars(select(Programme).where(Programme.year == year).order_by(Programme.id))
     s.programmes = [ProgrammeLine(p, study.programme_figures(p, scope)) for p in programmes]
-    s.cohort_sizes = cohort_sizes(scope)
+    s.cohort_sizes = cohort_sizes(year, scope)
     return s
 
 

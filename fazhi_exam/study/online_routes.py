@@ -2,20 +2,21 @@
 materials, programmes and progress by village."""
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..accounts.scope import scope_path
+from ..audience_dates import programme_day
 from ..errors import DomainError
 from ..extensions import db
-from ..models import MATERIAL_KINDS, Cohort, Exam, Exemption, Programme, StudyMaterial, StudySession, User
+from ..models import MATERIAL_KINDS, Cohort, Exam, Exemption, Programme, StudyMaterial, StudySession
 from ..params import int_list
-from ..policy import get_or_404, visible_people
+from ..policy import get_or_404
 from ..web import act
-from . import exemptions, materials, programmes
+from . import completion, materials, programmes
 from .markdown import render
 from .routes import bp
 
@@ -160,16 +161,14 @@ def manage_programmes():
 
 @bp.route("/manage/programmes/<int:programme_id>")
 def programme_progress(programme_id: int):
+    """The same people and figures as /stats/programmes/<id>: the audience at the deadline, by the
+    unit of that day, limited to a village admin's village; the excused (免学) apart."""
     from .exemption_routes import exemption_box
 
     programme = get_or_404(Programme, programme_id, message="培训项目不存在。")
-    by_unit: dict[str, list] = defaultdict(list)
-    excused = {e.user_id for e in exemptions.live_of(programme)}  # 免学: shown apart, not in 应学
-    people = db.session.scalars(select(User).where(User.active.is_(True), User.id.in_(programmes.member_ids(programme)))
-                                .order_by(User.org_unit_id, User.id))
-    for user in visible_people(current_user, people):  # a village admin: their village only
-        if user.id not in excused:
-            unit = user.org_unit.name if user.org_unit else "（无单位）"
-            by_unit[unit].append((user, programmes.progress(user, programme)))
-    return render_template("study/programme_progress.html", programme=programme, by_unit=dict(by_unit),
-                           **exemption_box(programme))
+    scope = scope_path(current_user)
+    units = list(db.session.execute(completion.by_unit(programme, scope)))
+    unfinished = [(r.User, r.unit, programmes.Progress.of(programme, r))
+                  for r in db.session.execute(completion.people(programme, "unfinished", scope=scope))]
+    return render_template("study/programme_progress.html", programme=programme, units=units,
+                           unfinished=unfinished, day=programme_day(programme), **exemption_box(programme))

@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import audit, clock
-from ..accounts.roster import members_on
 from ..accounts.scope import in_groups_on
 from ..audience_dates import programme_day
 from ..closed_years import check_open
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Attendance, Cohort, Exam, Programme, StudyMaterial, StudySession, User
-from .materials import study_time
+from ..models import Cohort, Exam, Programme, StudyMaterial, StudySession, User
+from .completion import with_progress
 
 
 def create_programme(actor: User | None, *, title: str, year: int, cohorts: list[Cohort],
@@ -40,11 +39,6 @@ def create_programme(actor: User | None, *, title: str, year: int, cohorts: list
     return programme
 
 
-def member_ids(programme: Programme):
-    """SELECT user_id of the programme's members (in_programme for everyone at once: one query)."""
-    return members_on(programme_day(programme), [c.id for c in programme.cohorts], [])
-
-
 def in_programme(user: User, programme: Programme) -> bool:
     """In its cohorts at its deadline (or on Dec 31 of its year: for a running programme, the
     present members who have not left)."""
@@ -61,22 +55,21 @@ class Progress:
     sessions_attended: int = 0  # required sessions attended or made up
     sessions_total: int = 0
 
+    @classmethod
+    def of(cls, programme: Programme, row) -> Progress:
+        """From a row of completion.with_progress (or roll / people)."""
+        return cls(programme, int(row.materials_done), int(row.materials_total), round(int(row.seconds) / 60, 1),
+                   bool(row.done), int(row.sessions_attended), int(row.sessions_total))
+
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 100
 
 
 def progress(user: User, programme: Programme) -> Progress:
-    times = study_time(user, [m.id for m in programme.materials])
-    done = sum(1 for m in programme.materials if times.get(m.id) and times[m.id].completed_at)
-    minutes = sum(t.seconds for t in times.values()) / 60
-    attended = db.session.scalar(select(func.count()).select_from(Attendance).where(
-        Attendance.user_id == user.id, Attendance.status.in_(["present", "makeup"]),
-        Attendance.session_id.in_([s.id for s in programme.sessions]))) if programme.sessions else 0
-    complete = (done == len(programme.materials) and attended == len(programme.sessions)
-                and minutes >= programme.required_hours * 60)
-    return Progress(programme, done, len(programme.materials), round(minutes, 1), complete,
-                    attended, len(programme.sessions))
+    """The person's progress, complete by the one definition (study/completion.py)."""
+    one = select(User.id.label("user_id")).where(User.id == user.id).subquery("one")
+    return Progress.of(programme, db.session.execute(with_progress(one, programme.id)).one())
 
 
 def my_programmes(user: User) -> list[Progress]:

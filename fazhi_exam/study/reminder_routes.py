@@ -9,6 +9,7 @@ from flask import Response, render_template, request
 from flask_login import current_user
 
 from .. import clock
+from ..accounts.scope import scope_path
 from ..models import Programme, StudyPlan
 from ..policy import get_or_404, sees_person
 from ..xlsx import XLSX_MIMETYPE, workbook
@@ -21,11 +22,10 @@ def _rows():
     if plan_id:
         plan = get_or_404(StudyPlan, plan_id, message="学法计划不存在。")
         rows = reminders.plan_behind(plan)
-        title = plan.title
-    else:
-        programme = get_or_404(Programme, programme_id, message="培训项目不存在。")
-        rows, title = reminders.programme_behind(programme), programme.title
-    return title, [b for b in rows if sees_person(current_user, b.user)]  # a village admin: their people
+        return plan.title, [b for b in rows if sees_person(current_user, b.user)]  # a village admin: their people
+    programme = get_or_404(Programme, programme_id, message="培训项目不存在。")
+    # as the figure: a village admin gets the people who were in their village at the deadline
+    return programme.title, reminders.programme_behind(programme, scope_path(current_user))
 
 
 @bp.route("/manage/reminders")

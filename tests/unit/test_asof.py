@@ -130,3 +130,32 @@ def test_programme_audience_at_its_deadline(app, world, make_user):
         assert [(r.label, r.members) for r in study_stats.programme_by_cohort(programme)] == [("法律明白人", 2)]
         assert [in_programme(_user(n), programme) for n in ("outsider", "mb_gone", "mb_left", "mb_late", "zhang")] \
             == [True, True, False, False, False]
+
+
+def test_head_counts_at_the_years_end(app, town, make_user):
+    """在册 per cohort on Dec 31 (this year: today), by the unit of that day: aa (王庄村) all along;
+    bb (李庄村) deactivated on 2023-06-01; cc (李庄村) joined on 2024-02-01; dd (法律带头人) moved
+    王庄村 → 李庄村 on 2024-01-15. Today is 2024-03-01."""
+    from fazhi_exam.stats.year import cohort_sizes
+
+    for name, unit in (("aa", "王庄村"), ("bb", "李庄村")):
+        make_user(name, unit=unit, cohorts=["法律明白人"])
+    make_user("dd", unit="王庄村", cohorts=["法律带头人"])
+    clock.freeze(datetime(2024, 3, 1, 2, 0, tzinfo=UTC))
+    try:
+        make_user("cc", unit="李庄村", cohorts=["法律明白人"], joined=date(2024, 2, 1))
+        with app.app_context():
+            set_active(None, _user("bb"), False, effective=date(2023, 6, 1))
+            dd = _user("dd")
+            lizhuang = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.name == "李庄村"))
+            roster.set_membership(dd, lizhuang, dd.cohorts, date(2024, 1, 15))
+            db.session.commit()
+            wangzhuang = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.name == "王庄村")).path
+            assert cohort_sizes(2022) == {"法律明白人": 2, "法律带头人": 1}
+            assert cohort_sizes(2023) == {"法律明白人": 1, "法律带头人": 1}
+            assert cohort_sizes(2023, wangzhuang) == {"法律明白人": 1, "法律带头人": 1}
+            assert cohort_sizes(2023, lizhuang.path) == {}
+            assert cohort_sizes(2024) == {"法律明白人": 2, "法律带头人": 1}
+            assert cohort_sizes(2024, lizhuang.path) == {"法律明白人": 1, "法律带头人": 1}
+    finally:
+        clock.reset()

@@ -90,7 +90,25 @@ def test_online_study_rate(app, town, make_user):
         units = {u.label: (u.members, u.completed) for u in study.programme_by_unit(programme)}
         assert units == {"王庄村": (2, 1), "李庄村": (2, 1)}
         cohorts = {c.label: (c.members, c.completed) for c in study.programme_by_cohort(programme)}
-        assert cohorts == {"法律带头人": (1, 1), "法律明白人": (4, 2)}
+        assert cohorts == {"法律带头人": (1, 1), "法律明白人": (4, 2)}  # lead in both: 1 + 4 = 4 + 1
+        assert study.programme_overlap(programme) == 1
         assert sorted(p.username for p in study.programme_people(programme, "unfinished")) == ["m2", "m3"]
         programme.required_hours = 1  # 20 minutes of material cannot reach an hour
         assert study.programme_figures(programme).completed == 0
+
+
+def test_cohort_rows_add_up_without_overlap(app, town, make_user):
+    for name, cohort in (("m1", "法律明白人"), ("m2", "法律明白人"), ("lead", "法律带头人")):
+        make_user(name, unit="王庄村", cohorts=[cohort])
+    with app.app_context():
+        material = create_material(None, title="资料", kind="text", minutes=10, body="正文")
+        programme = create_programme(None, title="明白人培训", year=2023, cohorts=[_cohort("法律明白人"),
+                                     _cohort("法律带头人")], materials=[material])
+        db.session.add(StudyTime(user_id=_user("lead").id, material_id=material.id, seconds=600,
+                                 completed_at=clock.now()))
+        db.session.commit()
+        rows = study.programme_by_cohort(programme)
+        total = study.programme_figures(programme)
+        assert [(r.label, r.members, r.completed) for r in rows] == [("法律带头人", 1, 1), ("法律明白人", 2, 0)]
+        assert (sum(r.members for r in rows), sum(r.completed for r in rows)) == (total.members, total.completed)
+        assert study.programme_overlap(programme) == 0

@@ -8,6 +8,9 @@ still is, under the unit they were in that day. Unit subtrees are today's tree. 
 everyone with a finished attempt (the attempt proves they were meant to take it), a session keeps
 anyone marked present or 补学 (a record is not thrown away), under their unit of that day if they
 had one, else their present unit.
+
+The figures (stats/) and the study pages that must show the same people (a programme's progress
+page and reminder list, study/completion.py) read it here; nothing imports stats.
 """
 from __future__ import annotations
 
@@ -15,8 +18,8 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
-from ..accounts.roster import held_on, members_on
-from ..models import CohortMembership, Exemption, OrgUnit, UnitMembership, User
+from .accounts.roster import held_on, members_on
+from .models import CohortMembership, Exemption, OrgUnit, UnitMembership, User
 
 # Breakdowns by unit list siblings in their own order (as on the unit admin page), the town first.
 UNIT_ORDER = (func.coalesce(func.max(OrgUnit.parent_id), 0), func.max(OrgUnit.sort_order), OrgUnit.id)
