@@ -6,7 +6,9 @@ same database:
   (logged in, rendered) — target under 1 s; floor: one aggregate over the exam's attempts;
 - item analysis of one exam — target under 5 s; floor: one aggregate over the exam's answers;
 - the full .xlsx export (every sheet) in a fresh process — target under 20 s and 300 MB peak
-  memory; floor: the same process writing the per-person score rows, read with one raw query.
+  memory; floor: the same process writing the per-person score rows, read with one raw query;
+- closing the year (归档) in a fresh process, with a village admin for every village (each village's
+  view is kept too) — target under 60 s; floor: the same .xlsx floor.
 
 FAZHI_BENCH_ATTEMPTS changes the size; FAZHI_BENCH_POSTGRES_URL names a database on the PostgreSQL
 server to use (default: the local one's "postgres"; skipped if unreachable)."""
@@ -90,6 +92,35 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb(),
 """
 
 
+CLOSE = r"""
+import json, sys, time
+from bench.harness import peak_rss_mb
+url, year = sys.argv[1], int(sys.argv[2])
+from fazhi_exam import create_app
+from fazhi_exam.database import write_intent
+from fazhi_exam.extensions import db
+from fazhi_exam.models import OrgUnit, User, UserRole
+import sqlalchemy as sa
+app = create_app({"TESTING": False, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+with app.app_context(), write_intent():
+    from fazhi_exam import clock
+    from fazhi_exam.stats import archive
+    villages = list(db.session.scalars(sa.select(OrgUnit).where(OrgUnit.kind == "village")))
+    for unit in villages:  # a village admin each: in no audience (no unit, no cohort)
+        user = User(username=f"cunguan{unit.id}", name=f"{unit.name}管理员", password_hash="x", active=True,
+                    must_change_password=False, created_at=clock.now(), scope_org_unit_id=unit.id)
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(UserRole(user_id=user.id, role="admin"))
+    db.session.commit()
+    t0 = time.perf_counter()
+    archive.close_year(None, year)
+    db.session.commit()
+    seconds = time.perf_counter() - t0
+print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb(), "scopes": len(villages) + 1}))
+"""
+
+
 def _child(script: str, *args: str) -> dict:
     done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -106,12 +137,15 @@ def _one(label: str, url: str, folder: Path) -> list[tuple]:
     m = _child(MEASURE, url, str(made["year"]))
     floor = _child(EXPORT, "floor", url, str(made["year"]), str(folder / "floor.xlsx"))
     full = _child(EXPORT, "export", url, str(made["year"]), str(folder / "export.xlsx"))
+    closed = _child(CLOSE, url, str(made["year"]))
     return [
         (label, "单场考试统计（合计、单位、类别、分布）", m["exam_figures"], 1.0, m["floor_exam"]),
         (label, "年度统计页（登录后渲染）", m["dashboard"], 1.0, m["floor_exam"]),
         (label, f"试题分析（{m['item_count']} 题）", m["item_analysis"], 5.0, m["floor_items"]),
         (label, f"全部导出 .xlsx（峰值 {full['peak_mb']:.0f} MB，底线 {floor['peak_mb']:.0f} MB）",
          full["seconds"], 20.0, floor["seconds"]),
+        (label, f"年度归档（全镇 + {closed['scopes'] - 1} 个村的视图，峰值 {closed['peak_mb']:.0f} MB）",
+         closed["seconds"], 60.0, floor["seconds"]),
     ]
 
 

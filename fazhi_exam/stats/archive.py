@@ -97,11 +97,12 @@ def _snapshot(year_: int, scope: str | None, at: datetime, items: list[list]) ->
     v.generated_at = at
     plain = {"summary": to_plain(v.summary), "months": v.months, "unit_attendance": totals_to_plain(v.unit_attendance),
              "planned": v.planned, "unit_name": v.unit_name}
-    tables = {key: list(export.table_rows(v.summary, key, items=items)) for key in export.TABLES}  # each read once
+    tables = {key: list(export.table_rows(v.summary, key, items=items))  # each read once
+              for key in export.tables_for(scope)}
     parts = {"year.json": zlib.compress(json.dumps(plain, ensure_ascii=False, sort_keys=True).encode()),
              "export.xlsx": export.xlsx_bytes(v.summary, tables=tables),
              "report.docx": report_docx.docx_bytes(v.summary, v.unit_name, generated_at=at)}
-    for key in export.TABLES:
+    for key in tables:
         parts[f"{key}.csv"] = zlib.compress(export.csv_table(v.summary, key, tables=tables))
     return parts
 

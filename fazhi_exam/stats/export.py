@@ -88,6 +88,12 @@ def _date(at) -> str:
     return at.astimezone(clock.BEIJING).strftime("%Y-%m-%d")
 
 
+def tables_for(scope: str | None) -> dict[str, str]:
+    """The tables a scope exports: a village admin's export has no item analysis (it shows the
+    keys, and item analysis is for town trainers and admins)."""
+    return TABLES if scope is None else {k: v for k, v in TABLES.items() if k != "items"}
+
+
 def table_rows(y: year.YearSummary, key: str, *, items: list[list] | None = None) -> Iterator[list]:
     """`items`: the item analysis rows when already worked out (they do not depend on the scope)."""
     return iter(items) if key == "items" and items is not None else ROWS[key](y)
@@ -95,7 +101,8 @@ def table_rows(y: year.YearSummary, key: str, *, items: list[list] | None = None
 
 def xlsx_bytes(y: year.YearSummary, *, tables: dict[str, list[list]] | None = None) -> bytes:
     """`tables`: rows already read, by table (else each is read as it is written)."""
-    return workbook((TABLES[key], HEADERS[key], tables[key] if tables else ROWS[key](y)) for key in TABLES)
+    return workbook((TABLES[key], HEADERS[key], tables[key] if tables else ROWS[key](y))
+                    for key in tables_for(y.scope))
 
 
 def csv_table(y: year.YearSummary, table: str, *, tables: dict[str, list[list]] | None = None) -> bytes:

@@ -72,7 +72,7 @@ def dashboard():
     return render_template("stats/dashboard.html", summary=summary, year=chosen, years=year.years_with_records(),
                            unit_attendance=units, unit_attendance_chart=unit_chart,
                            groups=year.GROUPS, attendance_chart=attendance_chart, exam_chart=exam_chart,
-                           planned=v.planned, tables=export_tables.TABLES, closure=v.closure,
+                           planned=v.planned, tables=export_tables.tables_for(scope_path()), closure=v.closure,
                            closable=year_closable(chosen))
 
 
@@ -167,7 +167,7 @@ def export():
     fmt = request.args.get("format", "xlsx")
     table = request.args.get("table", "summary")
     if fmt == "csv":
-        if table not in export_tables.TABLES:
+        if table not in export_tables.tables_for(scope_path()):
             raise NotFound("没有这张表。")
         body, mimetype, name = (archive.export_bytes(chosen, scope_path(), table), CSV_MIMETYPE,
                                 f"{chosen}年{export_tables.TABLES[table]}.csv")

@@ -61,6 +61,19 @@ def test_village_admin_sees_only_the_village(app, scores):
     assert [u["unit"] for u in data["by_unit"]] == ["王庄村"]
 
 
+def test_village_admin_export_has_no_item_analysis(app, scores, auth, client):
+    """Item analysis shows the keys; it is for town trainers and admins, not in a village's export."""
+    auth.login("cunguan")
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/stats/export?year=2023").data), read_only=True)
+    assert "试题分析" not in book.sheetnames and "成绩明细" in book.sheetnames
+    assert client.get("/stats/export?year=2023&format=csv&table=items").status_code == 404
+    assert "试题分析.csv" not in client.get("/stats/?year=2023").get_data(as_text=True)
+    auth.logout()
+    auth.login("boss")
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/stats/export?year=2023").data), read_only=True)
+    assert "试题分析" in book.sheetnames
+
+
 def test_pages_link_numbers_to_names(app, scores, auth, client):
     _, exam_id = scores
     auth.login("peixun")
