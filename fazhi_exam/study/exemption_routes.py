@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from ..closed_years import live_closure, year_of
 from ..models import EXEMPTION_KINDS, Exam, Exemption, Programme, StudySession, User
 from ..policy import get_or_404, is_town_staff, sees_person
 from ..web import act
@@ -21,7 +22,7 @@ MODELS = {"exam": (Exam, "考试不存在。"), "session": (StudySession, "学�
 def exemption_box(obj: exemptions.Excusable) -> dict:
     """For templates/study/_exemptions.html: the excused the viewer may see and, for town staff
     (who alone give 免考 and 免学), the people who may still be excused."""
-    town = is_town_staff(current_user)
+    town = is_town_staff(current_user) and live_closure(year_of(obj)) is None  # a closed year is locked
     return {"excused_rows": [e for e in exemptions.live_of(obj) if sees_person(current_user, e.user)],
             "excuse_candidates": exemptions.candidates(current_user, obj) if town else [],
             "can_excuse": town}
