@@ -44,6 +44,18 @@ def cohort_then(user_id: ColumnElement, day: date | ColumnElement) -> ColumnElem
     return and_(CohortMembership.user_id == user_id, held_on(CohortMembership, day))
 
 
+def scope_candidates(scope: str, day: date | ColumnElement) -> Select:
+    """SELECT user_id of everyone who could be in `scope` on `day`: a unit row of that day in the
+    scope's subtree, or a present unit there. A superset of the exact set (members() decides by the
+    unit of that day, else the present one); it lets a village's figures start from the village's
+    people instead of filtering the whole town's (the indexes on unit_memberships.org_unit_id and
+    users.org_unit_id)."""
+    units = select(OrgUnit.id).where(OrgUnit.path.startswith(scope))
+    held = select(UnitMembership.user_id).where(UnitMembership.org_unit_id.in_(units), held_on(UnitMembership, day))
+    present = select(User.id).where(User.org_unit_id.in_(units))
+    return held.union(present)
+
+
 def members(cohort_ids: list[int], unit_paths: list[str], day: date, *,
             recorded: Select | None = None, scope: str | None = None) -> Select:
     """SELECT user_id, org_unit_id of the audience on `day`, org_unit_id being the unit they were
@@ -57,5 +69,5 @@ def members(cohort_ids: list[int], unit_paths: list[str], day: date, *,
             .outerjoin(OrgUnit, OrgUnit.id == unit_id)
             .where(or_(on_roster, with_record)))
     if scope is not None:
-        stmt = stmt.where(OrgUnit.path.startswith(scope))
+        stmt = stmt.where(User.id.in_(scope_candidates(scope, day)), OrgUnit.path.startswith(scope))
     return stmt

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, Select, and_, case, cast, func, literal, not_, select
 
-from ..audience import UNIT_ORDER, cohort_then, excused_ids, members
+from ..audience import UNIT_ORDER, cohort_then, excused_ids, members, scope_candidates
 from ..audience_dates import exam_day
 from ..extensions import db
 from ..models import (
@@ -115,10 +115,12 @@ def audience(exam: Exam, scope: str | None = None, *, with_excused: bool = False
     return stmt
 
 
-def person_results(exam: Exam) -> Select:
+def person_results(exam: Exam, scope: str | None = None) -> Select:
     """SELECT user_id, took, passed, pending, via_makeup, score: one row per person with a finished
-    attempt, from each counted exam's counted attempt (best or last)."""
+    attempt, from each counted exam's counted attempt (best or last). With a scope, only people who
+    could be in it (a superset of the scoped audience it is joined to: the same rows come out)."""
     ids = counted_exam_ids(exam)
+    users = [] if scope is None else [Attempt.user_id.in_(scope_candidates(scope, exam_day(_base(exam))))]
     best_first = case((Exam.score_policy == "best", func.coalesce(Attempt.score, -1)), else_=literal(0))
     ranked = (select(Attempt.user_id, Attempt.status, Attempt.score, Exam.kind,
                      case((and_(Attempt.status == "graded", Attempt.score >= Exam.pass_score), 1), else_=0)
@@ -126,7 +128,7 @@ def person_results(exam: Exam) -> Select:
                      func.row_number().over(partition_by=(Attempt.exam_id, Attempt.user_id),
                                             order_by=(best_first.desc(), Attempt.number.desc())).label("rn"))
               .join(Exam, Exam.id == Attempt.exam_id)
-              .where(Attempt.exam_id.in_(ids), Attempt.status.in_(FINISHED))
+              .where(Attempt.exam_id.in_(ids), Attempt.status.in_(FINISHED), *users)
               .subquery("ranked"))
     ok_formal = func.max(case((and_(ranked.c.ok == 1, ranked.c.kind != "makeup"), 1), else_=0))
     if exam.kind == "makeup":
@@ -163,14 +165,14 @@ def _figures(row, label: str = "合计", key: int | None = None) -> Figures:
 
 def figures(exam: Exam, scope: str | None = None) -> Figures:
     a = audience(exam, scope, with_excused=True).subquery("a")
-    p = person_results(exam).subquery("p")
+    p = person_results(exam, scope).subquery("p")
     row = db.session.execute(select(*_aggregates(a, p)).select_from(a).outerjoin(p, p.c.user_id == a.c.user_id)).one()
     return _figures(row)
 
 
 def by_unit(exam: Exam, scope: str | None = None) -> list[Figures]:
     a = audience(exam, scope, with_excused=True).subquery("a")
-    p = person_results(exam).subquery("p")
+    p = person_results(exam, scope).subquery("p")
     stmt = (select(OrgUnit.id, OrgUnit.name, *_aggregates(a, p)).select_from(a)
             .outerjoin(p, p.c.user_id == a.c.user_id)
             .outerjoin(OrgUnit, OrgUnit.id == a.c.org_unit_id)
@@ -181,7 +183,7 @@ def by_unit(exam: Exam, scope: str | None = None) -> list[Figures]:
 def by_cohort(exam: Exam, scope: str | None = None) -> list[Figures]:
     """A person in two cohorts counts in both rows (and once in the total)."""
     a = audience(exam, scope, with_excused=True).subquery("a")
-    p = person_results(exam).subquery("p")
+    p = person_results(exam, scope).subquery("p")
     stmt = (select(Cohort.id, Cohort.name, *_aggregates(a, p)).select_from(a)
             .join(CohortMembership, cohort_then(a.c.user_id, exam_day(_base(exam))))
             .join(Cohort, Cohort.id == CohortMembership.cohort_id)
@@ -193,7 +195,7 @@ def by_cohort(exam: Exam, scope: str | None = None) -> list[Figures]:
 def bands(exam: Exam, scope: str | None = None) -> list[int]:
     """People per 10 % band of the paper's total (the top band includes full marks)."""
     a = audience(exam, scope).subquery("a")
-    p = person_results(exam).subquery("p")
+    p = person_results(exam, scope).subquery("p")
     total = exam.total_points or 100
     band = cast(func.floor(p.c.score * BANDS / total), Integer).label("band")
     stmt = (select(band, func.count()).select_from(a).join(p, p.c.user_id == a.c.user_id)
@@ -248,7 +250,7 @@ def people(exam: Exam, who: str = "expected", *, scope: str | None = None, unit_
     if who not in WHO and who != "all":
         raise ValueError(who)
     a = audience(exam, scope, with_excused=True).subquery("a")
-    p = person_results(exam).subquery("p")
+    p = person_results(exam, scope).subquery("p")
     stmt = (select(User.id, User.name, User.username, OrgUnit.name.label("unit"), p.c.took, p.c.passed,
                    p.c.pending, p.c.via_makeup, p.c.score, a.c.excused, Exemption.reason)
             .select_from(a).join(User, User.id == a.c.user_id)

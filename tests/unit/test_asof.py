@@ -159,3 +159,34 @@ def test_head_counts_at_the_years_end(app, town, make_user):
             assert cohort_sizes(2024, lizhuang.path) == {"法律明白人": 1, "法律带头人": 1}
     finally:
         clock.reset()
+
+
+def test_a_villages_exam_figures_use_the_unit_of_the_exams_day(app, world, make_user, make_exam, sit):
+    """A village's figures (a village admin's pages, a closed year's village view) count people by
+    the unit they were in on the exam's day: mover sat the exam in 王庄村 and moved to 李庄村 a month
+    later; newcomer joined 王庄村 afterwards. The village's own figures equal its row in the town's
+    by-unit table."""
+    mover = make_user("mover", unit="王庄村", cohorts=["村干部"])
+    formal = make_exam()
+    assert sit(world["zhang"], formal) == 13
+    assert sit(world["li"], formal, right=0) == 0
+    assert sit(mover, formal) == 13
+    clock.freeze(AFTER)
+    make_user("newcomer", unit="王庄村", cohorts=["村干部"], joined=date(2023, 6, 20))
+    with app.app_context():
+        units = {u.name: u for u in db.session.scalars(sa.select(OrgUnit))}
+        m = db.session.get(User, mover)
+        roster.set_membership(m, units["李庄村"], m.cohorts, date(2023, 7, 1))
+        db.session.commit()
+        exam = db.session.get(Exam, formal)
+        wz, lz = units["王庄村"].path, units["李庄村"].path
+        f = exam_stats.figures(exam, scope=wz)
+        assert (f.expected, f.took, f.passed, f.mean) == (3, 3, 2, round(26 / 3, 2))
+        row = next(r for r in exam_stats.by_unit(exam) if r.label == "王庄村")
+        assert (row.expected, row.took, row.passed, row.mean) == (f.expected, f.took, f.passed, f.mean)
+        assert [r.label for r in exam_stats.by_unit(exam, scope=wz)] == ["王庄村"]
+        assert {p.username: p.result for p in exam_stats.people(exam, "all", scope=wz)} == {
+            "li": "不合格", "mover": "合格", "zhang": "合格"}
+        assert exam_stats.figures(exam, scope=lz).expected == 0
+        assert exam_stats.people(exam, "all", scope=lz) == []
+        assert sum(exam_stats.bands(exam, scope=wz)) == 3
