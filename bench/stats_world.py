@@ -8,6 +8,10 @@ out in batches — Core executemany on SQLite, COPY on PostgreSQL — so memory 
 answer's score is worked out from the response actually stored (in the letters the examinee saw,
 through the option order stored with the question), so the figures agree with grading.
 
+The roster is dated as the app keeps it (accounts/roster.py): most people belong all year, but
+some join during it, some leave (deactivated) and some move to another village, each with the
+date it took effect; an exam's audience is the people on the roster on its closing day.
+
 Right answers depend on a latent ability per examinee and a difficulty and discrimination per
 question; a few questions carry a wrong key (the able examinees agree on another option), which
 item analysis should flag. An admin account (`admin`, password bench.exam_world.PASSWORD) is
@@ -50,6 +54,7 @@ DEPARTMENTS = ["党政综合办公室", "综合行政执法办公室", "经济�
 COHORT_MIX = [("村干部", 0.25, -0.1, False), ("法律明白人", 0.30, 0.0, False), ("党员", 0.23, -0.2, False),
               ("镇干部", 0.09, 0.3, True), ("行政执法人员", 0.08, 0.4, True), ("法律带头人", 0.05, 0.3, False)]
 SECOND_COHORT = 0.15  # examinees in two cohorts
+JOINS, LEAVES, MOVES = 0.04, 0.03, 0.06  # shares of examinees who join, leave or move village during the year
 LAWS = [("宪法", "中华人民共和国宪法", "law", date(2018, 3, 11)),
         ("民法典", "中华人民共和国民法典", "law", date(2020, 5, 28)),
         ("行政处罚法", "中华人民共和国行政处罚法", "law", date(2021, 1, 22)),
@@ -130,6 +135,11 @@ class _Examinee:
     id: int
     cohorts: set[int]
     ability: float
+    joined: date
+    left: date | None = None  # deactivated that day (the roster rows end then)
+
+    def on_roster(self, day: date) -> bool:
+        return self.joined <= day and (self.left is None or day < self.left)
 
 
 @dataclass
@@ -227,12 +237,11 @@ class _World:
         now = datetime(YEAR - 1, 12, 20, 9, 0, tzinfo=BEIJING)
         units = self._units()
         conn.execute(t["org_units"].insert(), units)
-        users, memberships = self._users(units, now)
-        # The dated roster (accounts/roster.py): everyone belongs for the whole synthetic year.
-        since = now.date()
-        unit_history = [{"user_id": u["id"], "org_unit_id": u["org_unit_id"], "begins_on": since,
-                         "ends_on": None} for u in users if u["org_unit_id"] is not None]
-        cohort_history = [m | {"begins_on": since, "ends_on": None} for m in memberships]
+        users, memberships, unit_history = self._users(units, now)
+        begins = {e.id: e.joined for e in self.examinees} | {1: now.date()}
+        ends = {e.id: e.left for e in self.examinees}
+        cohort_history = [m | {"begins_on": begins[m["user_id"]], "ends_on": ends.get(m["user_id"])}
+                          for m in memberships]
         for table, rows in (("users", users), ("user_cohorts", memberships),
                             ("unit_memberships", unit_history),
                             ("cohort_memberships", cohort_history),
@@ -264,22 +273,26 @@ class _World:
                           "parent_id": 1, "path": f"/1/{i}/", "sort_order": i - 1, "active": True})
         return units
 
-    def _users(self, units: list[dict], now: datetime) -> tuple[list[dict], list[dict]]:
+    def _users(self, units: list[dict], now: datetime) -> tuple[list[dict], list[dict], list[dict]]:
+        """Users, their present cohorts and their dated unit rows (a move: two rows)."""
         rng = self.rng
         villages = [u["id"] for u in units if u["kind"] == "village"]
         departments = [u["id"] for u in units if u["kind"] == "department"]
         weights = [c[1] for c in COHORT_MIX]
-        # each exam's audience is the examinees in any of its cohorts; size the town so that
+        # each exam's audience is the examinees in any of its cohorts on its day; size the town so that
         # TURNOUT of the audiences, summed over the exams, is `attempts`
         reach = 0.0
         for _, _, cohorts in EXAMS:
             outside = sum(w for n, w, _, _ in COHORT_MIX if cohorts is not None and n not in cohorts)
             reach += 1 - outside * (1 - SECOND_COHORT)
-        count = max(1, round(self.attempts / (TURNOUT * reach)))
+        off_roster = (JOINS + LEAVES) / 2  # about the share not on the roster on an exam's day
+        count = max(1, round(self.attempts / (TURNOUT * reach * (1 - off_roster))))
         users = [{"id": 1, "username": "admin", "phone": None, "name": "管理员", "org_unit_id": 1,
                   "scope_org_unit_id": None, "password_hash": self.password_hash, "active": True,
                   "must_change_password": False, "created_at": now, "last_login_at": None}]
         memberships = []
+        history = [{"user_id": 1, "org_unit_id": 1, "begins_on": now.date(), "ends_on": None}]
+        year_days = (date(YEAR, 12, 31) - date(YEAR, 1, 1)).days
         for uid in range(2, count + 2):
             primary = rng.choices(range(len(COHORT_MIX)), weights)[0]
             name, _, shift, in_department = COHORT_MIX[primary]
@@ -291,16 +304,28 @@ class _World:
             else:
                 unit = rng.choice(villages)
             ids = {self.cohort_ids[c] for c in cohorts}
-            self.examinees.append(_Examinee(uid, ids, rng.gauss(0.0, 1.0) + shift))
             created = now + timedelta(days=rng.randint(0, 40), minutes=rng.randint(0, 600))
+            change, when = rng.random(), date(YEAR, 1, 1) + timedelta(days=rng.randint(60, year_days - 30))
+            if change < JOINS:  # joined during the year
+                created = datetime(when.year, when.month, when.day, 9, tzinfo=BEIJING)
+            examinee = _Examinee(uid, ids, rng.gauss(0.0, 1.0) + shift, created.date())
+            examinee.left = when if JOINS <= change < JOINS + LEAVES else None
+            self.examinees.append(examinee)
+            if JOINS + LEAVES <= change < JOINS + LEAVES + MOVES and not in_department:
+                history.append({"user_id": uid, "org_unit_id": unit, "begins_on": examinee.joined, "ends_on": when})
+                unit = rng.choice([v for v in villages if v != unit])
+                history.append({"user_id": uid, "org_unit_id": unit, "begins_on": when, "ends_on": None})
+            else:
+                history.append({"user_id": uid, "org_unit_id": unit, "begins_on": examinee.joined,
+                                "ends_on": examinee.left})
             users.append({"id": uid, "username": f"u{uid:06d}", "phone": f"139{uid:08d}",
                           "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
                           "org_unit_id": unit, "scope_org_unit_id": None, "password_hash": self.password_hash,
-                          "active": True, "must_change_password": False, "created_at": created,
+                          "active": examinee.left is None, "must_change_password": False, "created_at": created,
                           "last_login_at": datetime(YEAR, 11, 17, 8, tzinfo=BEIJING)
                           + timedelta(minutes=rng.randint(0, 60 * 24 * 40))})
             memberships += [{"user_id": uid, "cohort_id": c} for c in sorted(ids)]
-        return users, memberships
+        return users, memberships, history
 
     def _bank(self, now: datetime) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
         from fazhi_exam.bank.validation import dedupe_key
@@ -382,7 +407,8 @@ class _World:
             cohorts = all_cohorts if names is None else sorted(self.cohort_ids[n] for n in names)
             exam = _Exam(exam_id, title, opens, closes, cohorts)
             wanted = set(cohorts)
-            exam.audience = [e for e in self.examinees if e.cohorts & wanted]
+            day = closes.date()  # the audience is the roster of the closing day (audience_dates.exam_day)
+            exam.audience = [e for e in self.examinees if e.cohorts & wanted and e.on_roster(day)]
             self.exams.append(exam)
             rows.append({"id": exam_id, "title": title, "kind": "formal", "status": "closed", "opens_at": opens,
                          "closes_at": closes, "duration_minutes": DURATION_MINUTES, "max_attempts": 1,
