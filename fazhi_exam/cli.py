@@ -80,11 +80,13 @@ def seed_demo_command():
     from .bank.shipped import load_shipped_banks
     from .exam.demo import seed_demo_exams
 
+    # Committed part by part (banks in batches, exams attempt by attempt): a server already running
+    # on this database keeps answering and saving while the demo is loaded.
     result = seed_demo()
     ensure_laws()
-    banks = load_shipped_banks()
-    db.session.flush()
-    exams = seed_demo_exams()
+    db.session.commit()
+    banks = load_shipped_banks(commit=db.session.commit)
+    exams = seed_demo_exams(commit=db.session.commit)
     from .study.demo import seed_demo_programme, seed_demo_study
 
     sessions = seed_demo_study()
@@ -187,7 +189,7 @@ def users_import_command(file: Path, dry_run: bool):
         click.echo(f"检查通过：将导入 {len(report.rows)} 名人员（--dry-run，未写入）。")
         return
     with click.progressbar(length=len(report.rows), label="导入中") as bar:
-        report = user_import.apply_file(None, file.name, content,
+        report = user_import.apply_file(None, file.name, content, commit=db.session.commit,
                                         progress=lambda done, total: bar.update(1))
     db.session.commit()
     click.echo(f"已导入 {report.created} 名人员。")

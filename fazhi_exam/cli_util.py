@@ -10,7 +10,8 @@ from .database import set_write_intent
 
 
 def writes(f):
-    """CLI commands write: take SQLite's write lock at BEGIN, like unsafe requests."""
+    """CLI commands write (database.py: each transaction takes SQLite's write lock at its first
+    write, so reading and parsing a file first holds no lock)."""
 
     @wraps(f)
     def wrapper(*args, **kwargs):

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from . import audit, policy
 from .clock import BEIJING
-from .database import set_write_intent
+from .database import start_request
 from .errors import DomainError, error_response
 from .extensions import db, login_manager
 
@@ -84,7 +84,7 @@ def register_request_hooks(app: Flask) -> None:
     login_manager.session_protection = None  # server-side sessions do this job
 
     def _begin():
-        set_write_intent(request.method in UNSAFE_METHODS)
+        start_request(writes=request.method in UNSAFE_METHODS)
         audit.set_request_ip(request.remote_addr)
         g.large_text = request.cookies.get("large_text") == "1"
 

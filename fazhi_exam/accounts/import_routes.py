@@ -33,12 +33,13 @@ def import_users():
     if form.validate_on_submit():
         upload = form.file.data
         content = upload.read()
+        filename = upload.filename or "upload"
+        # Read and check first: the writes below take SQLite's write lock only for themselves.
+        report = user_import.check_file(current_user, filename, content)
         db.session.execute(delete(PendingImport).where(
             PendingImport.created_at < clock.now() - PENDING_LIFETIME))
-        pending = PendingImport(token=secrets.token_urlsafe(24), kind="users",
-                                user_id=current_user.id, filename=upload.filename or "upload",
-                                content=content, created_at=clock.now())
-        report = user_import.check_file(current_user, pending.filename, content)
+        pending = PendingImport(token=secrets.token_urlsafe(24), kind="users", user_id=current_user.id,
+                                filename=filename, content=content, created_at=clock.now())
         if report.ok:
             db.session.add(pending)
         db.session.commit()
@@ -55,14 +56,18 @@ def confirm_import(token: str):
         abort(404, "导入任务不存在或已过期，请重新上传文件。")
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    filename, content = pending.filename, pending.content
+    # Claimed once: a second click (or a second tab) finds nothing to confirm.
+    if db.session.execute(delete(PendingImport).where(PendingImport.id == pending.id)).rowcount != 1:
+        abort(404, "导入任务不存在或已过期，请重新上传文件。")
+    db.session.commit()
     try:
-        report = user_import.apply_file(current_user, pending.filename, pending.content)
+        report = user_import.apply_file(current_user, filename, content, commit=db.session.commit)
     except DomainError:
         db.session.rollback()
-        report = user_import.check_file(current_user, pending.filename, pending.content)
+        report = user_import.check_file(current_user, filename, content)
         return render_template("admin/import_preview.html", report=report, pending=None,
                                confirm_form=None), 422
-    db.session.delete(pending)
     db.session.commit()
     flash(f"已导入 {report.created} 名人员。他们首次登录时须修改初始密码。", "success")
     return redirect(url_for("admin.users"))

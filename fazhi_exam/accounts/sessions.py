@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..database import has_write_intent, write_intent
+from ..database import has_write_intent, write_now
 from ..extensions import db
 from ..models import Attempt, LoginSession, User
 
@@ -97,14 +97,15 @@ def timed_out(token: str) -> bool:
 
 
 def seen(token: str, last_seen_at: datetime, now: datetime) -> None:
-    """Note a request of a live session, at most once per REFRESH_AFTER. A request that writes anyway
-    does it in its own transaction (on SQLite it already holds the write lock; if it rolls back, the
-    next request refreshes); a read request in a short one of its own that is skipped when busy."""
+    """Note a request of a live session, at most once per REFRESH_AFTER: in a short transaction of its
+    own that is skipped when busy — on SQLite always (the request's own transaction must not take
+    the write lock this early: database.py), on PostgreSQL for read requests (a request that writes
+    anyway does it in its own transaction; if that rolls back, the next request refreshes)."""
     if now - last_seen_at < REFRESH_AFTER:
         return
     stmt = (update(LoginSession).where(LoginSession.token == token, LoginSession.last_seen_at < now)
             .values(last_seen_at=now).execution_options(synchronize_session=False))
-    if has_write_intent():
+    if has_write_intent() and db.engine.dialect.name != "sqlite":
         db.session.execute(stmt)
         return
     try:
@@ -125,7 +126,7 @@ def _write_aside(stmt) -> None:
         usual = driver.execute("PRAGMA busy_timeout").fetchone()[0]
         driver.execute(f"PRAGMA busy_timeout = {BUSY_WAIT_MS}")
         try:
-            with write_intent(), conn.begin():
+            with write_now(), conn.begin():
                 conn.execute(stmt)
         finally:
             driver.execute(f"PRAGMA busy_timeout = {int(usual)}")

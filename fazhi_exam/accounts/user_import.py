@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .. import audit
 from ..closed_years import check_dated
@@ -197,25 +197,52 @@ def _check_row(actor, number: int, cell: Callable[[str], str], cohorts, seen, re
     return errors
 
 
+BATCH = 20  # people written per committed batch: about 0.1 s of SQLite's write lock each
+
+
 def apply_file(actor: User | None, filename: str, content: bytes,
-               progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Check the file again, then create every user in the caller's transaction.
+               progress: Callable[[int, int], None] | None = None,
+               commit: Callable[[], None] | None = None) -> ImportReport:
+    """Check the file again and hash the initial passwords (reading only, no lock held), then create
+    every user — in the caller's transaction, or with `commit` in committed batches of BATCH, so that
+    SQLite's write lock is held for one batch at a time (database.py) while exam saves go on; if a
+    batch fails, the people already written are removed again and the error raised.
     Raises ValidationError (nothing written) when any row is bad."""
     report = check_file(actor, filename, content)
     if not report.ok:
         raise ValidationError(f"文件有 {len(report.errors)} 处错误，未导入任何人员。")
-    hashes: dict[str, str] = {}  # one hash per distinct initial password in the file
-    for i, row in enumerate(report.rows, 1):
-        if row.password not in hashes:
-            hashes[row.password] = hash_password(row.password)
-        create_user(actor, row.fields, row.password, must_change_password=True,
-                    password_hash=hashes[row.password], effective=row.effective)
-        if progress:
-            progress(i, len(report.rows))
-    report.created = len(report.rows)
+    # one hash per distinct initial password in the file, all before the first write
+    hashes = {password: hash_password(password) for password in dict.fromkeys(r.password for r in report.rows)}
+    total, written, batch = len(report.rows), [], []
+    try:
+        for i, row in enumerate(report.rows, 1):
+            batch.append(create_user(actor, row.fields, row.password, must_change_password=True,
+                                     password_hash=hashes[row.password], effective=row.effective))
+            if commit and (i % BATCH == 0 or i == total):
+                db.session.flush()
+                written += [user.id for user in batch]
+                commit()
+                batch = []
+            if progress:
+                progress(i, total)
+    except BaseException:
+        if written:
+            db.session.rollback()
+            _remove(actor, filename, written)
+            commit()
+        raise
+    report.created = total
     audit.record("users_imported", actor=actor, target=filename,
                  details={"created": report.created})
     return report
+
+
+def _remove(actor: User | None, filename: str, ids: list[int]) -> None:
+    """Undo the batches of an import that failed half-way (new accounts; their roster rows, roles
+    and cohorts go with them)."""
+    for i in range(0, len(ids), 500):
+        db.session.execute(delete(User).where(User.id.in_(ids[i:i + 500])).execution_options(synchronize_session=False))
+    audit.record("users_import_undone", actor=actor, target=filename, details={"removed": ids})
 
 
 def template_workbook() -> bytes:

@@ -53,7 +53,8 @@ def bank_import_command(file: Path, bank_name: str | None, dry_run: bool, draft:
 
         try:
             report = importing.import_file(None, file.name, content, bank_name=bank_name,
-                                           status="draft" if draft else "published", progress=progress)
+                                           status="draft" if draft else "published", progress=progress,
+                                           commit=db.session.commit)
         except DomainError as exc:
             db.session.rollback()
             fail(exc.message)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Response, abort, render_template, stream_with_context, url_for
+from flask import Response, abort, current_app, render_template, stream_with_context, url_for
 from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import clock
 from ..accounts.import_routes import PENDING_LIFETIME, XLSX
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Bank, PendingImport
+from ..models import Bank, PendingImport, User
 from . import importing
 from .exporters.excel import export as excel_export
 from .forms import BankImportForm
@@ -42,8 +43,9 @@ def import_bank():
     if form.validate_on_submit():
         upload = form.file.data
         content = upload.read()
-        db.session.execute(delete(PendingImport).where(PendingImport.created_at < clock.now() - PENDING_LIFETIME))
+        # Read and check first: the writes below take SQLite's write lock only for themselves.
         report = importing.check_file(upload.filename or "upload", content, form.bank.data or None)
+        db.session.execute(delete(PendingImport).where(PendingImport.created_at < clock.now() - PENDING_LIFETIME))
         pending = None
         if report.ok and report.questions:
             pending = PendingImport(token=secrets.token_urlsafe(24), kind=f"bank:{form.status.data}",
@@ -65,24 +67,33 @@ def confirm_import(token: str):
         abort(404, "导入任务不存在或已过期，请重新上传文件。")
     status = pending.kind.split(":", 1)[1]
     filename, content, target = pending.filename, pending.content, pending.target
-    actor = current_user._get_current_object()
+    actor_id = current_user.id
+    # Claimed once: a second click (or a second tab) finds nothing to confirm.
+    if db.session.execute(delete(PendingImport).where(PendingImport.id == pending.id)).rowcount != 1:
+        abort(404, "导入任务不存在或已过期，请重新上传文件。")
+    db.session.commit()
 
     def run():
         # Streamed so that a large file shows its progress while it is written.
         yield render_template("bank/import_progress_head.html", filename=filename)
         report = None
+        actor = db.session.get(User, actor_id)
         try:
             for step in importing.import_steps(actor, filename, content, bank_name=target, status=status,
-                                               every=500):
+                                               every=importing.BATCH, commit=db.session.commit):
                 if isinstance(step, importing.BankImportReport):
                     report = step
                 else:
                     yield f'<p class="progress-line">已写入 {step[0]} / {step[1]} 道……</p>\n'
-            db.session.execute(delete(PendingImport).where(PendingImport.token == token))
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            yield f'<div class="alert alert-danger">{escape(exc.message)}</div></main></body></html>'
+            yield f'<div class="alert alert-danger">{escape(exc.message)}请重新上传文件。</div></main></body></html>'
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("题库导入中断")
+            yield ('<div class="alert alert-danger">导入中断（数据库繁忙或出错），已写入的试题已撤销。'
+                   '请稍后重新上传文件。</div></main></body></html>')
         else:
             bank = db.session.scalar(select(Bank).where(Bank.name == report.bank_name))
             yield render_template("bank/import_progress_tail.html", report=report,

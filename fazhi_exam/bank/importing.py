@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import PurePath
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from .. import audit
 from ..errors import ValidationError
@@ -18,6 +18,8 @@ from .importers.base import FormatError, ParsedQuestion, ParseProblem, ParseResu
 from .questions import create_question, get_or_create_bank, set_practice_open
 from .types import TYPE_LABELS
 from .validation import dedupe_key, question_problems
+
+BATCH = 200  # questions written per committed batch: about 0.1 s of SQLite's write lock each
 
 FORMAT_LABELS = {"native": "题库 YAML/JSON", "excel": "Excel 模板", "txt": "文本题库", "docx": "Word 题库",
                  "gift": "Moodle GIFT", "aiken": "Moodle Aiken"}
@@ -115,22 +117,50 @@ def check_file(filename: str, content: bytes, bank_name: str | None = None) -> B
 
 
 def import_steps(actor: User | None, filename: str, content: bytes, *, bank_name: str | None = None,
-                 status: str = "published", every: int = 500) -> Iterator[tuple[int, int] | BankImportReport]:
-    """Check, then write every new question (caller commits), yielding (done, total) as it goes
-    and the report last. Raises ValidationError, having written nothing, if any question is bad."""
+                 status: str = "published", every: int = 500,
+                 commit: Callable[[], None] | None = None) -> Iterator[tuple[int, int] | BankImportReport]:
+    """Check (reading only), then write every new question, yielding (done, total) after each
+    `every` and the report last. Raises ValidationError, having written nothing, if any question is
+    bad.
+
+    Without `commit` everything is written in the caller's transaction (caller commits). With it,
+    each batch is committed as it is written, so that SQLite's write lock is held for one batch at a
+    time (database.py) while exam saves go on: the batches are written as drafts, and the last,
+    short transaction (the caller's) publishes them and records the import — until then no exam can
+    draw them. If a batch fails, the batches already written are deleted again (and the error raised)."""
     report = check_file(filename, content, bank_name)
     if not report.ok:
         raise ValidationError(f"文件有 {len(report.problems)} 处错误，未导入任何试题。")
-    bank = get_or_create_bank(actor, report.bank_name, report.description)
-    if report.practice_open is not None:
-        set_practice_open(actor, bank, report.practice_open)
-    laws_by_name = {law.name: law for law in db.session.scalars(select(Law))}
     total = len(report.questions)
-    for i, q in enumerate(report.questions, 1):
-        create_question(actor, bank, q, status=status, laws_by_name=laws_by_name, record=False)
-        if i % every == 0 or i == total:
-            db.session.flush()
-            yield i, total
+    written: list[int] = []
+    try:
+        bank = get_or_create_bank(actor, report.bank_name, report.description)
+        if report.practice_open is not None:
+            set_practice_open(actor, bank, report.practice_open)
+        laws_by_name = {law.name: law for law in db.session.scalars(select(Law))}
+        batch: list[Question] = []
+        for i, q in enumerate(report.questions, 1):
+            batch.append(create_question(actor, bank, q, status="draft" if commit else status,
+                                         laws_by_name=laws_by_name, record=False))
+            if i % every == 0 or i == total:
+                db.session.flush()
+                if commit:
+                    written += [question.id for question in batch]
+                    commit()
+                batch = []
+                yield i, total
+    except BaseException:  # also a stream closed half-way (GeneratorExit)
+        if written:
+            db.session.rollback()
+            _delete_written(written)
+            audit.record("bank_import_undone", actor=actor, target=report.bank_name,
+                         details={"file": filename, "removed": len(written)})
+            commit()
+        raise
+    if commit and status != "draft":
+        for i in range(0, len(written), 500):
+            db.session.execute(update(Question).where(Question.id.in_(written[i:i + 500]))
+                               .values(status=status).execution_options(synchronize_session=False))
     report.created = total
     audit.record("bank_imported", actor=actor, target=bank.name, details={
         "file": filename, "format": report.format, "created": total,
@@ -138,11 +168,22 @@ def import_steps(actor: User | None, filename: str, content: bytes, *, bank_name
     yield report
 
 
+def _delete_written(ids: list[int]) -> None:
+    """Undo the batches of an import that failed half-way (new drafts nobody has used)."""
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        db.session.execute(update(Question).where(Question.id.in_(part)).values(current_version_id=None)
+                           .execution_options(synchronize_session=False))
+        db.session.execute(delete(Question).where(Question.id.in_(part))
+                           .execution_options(synchronize_session=False))
+
+
 def import_file(actor: User | None, filename: str, content: bytes, *, bank_name: str | None = None,
-                status: str = "published",
-                progress: Callable[[int, int], None] | None = None) -> BankImportReport:
+                status: str = "published", progress: Callable[[int, int], None] | None = None,
+                commit: Callable[[], None] | None = None) -> BankImportReport:
     """import_steps, run to the end."""
-    for step in import_steps(actor, filename, content, bank_name=bank_name, status=status):
+    for step in import_steps(actor, filename, content, bank_name=bank_name, status=status,
+                             every=BATCH if commit else 500, commit=commit):
         if isinstance(step, BankImportReport):
             return step
         if progress:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -313,12 +314,23 @@ def reopen(actor: User, attempt: Attempt, minutes: int) -> None:
                  details={"attempt": attempt.id, "user": attempt.user.username, "minutes": minutes, **old})
 
 
-def close_expired(now: datetime | None = None) -> int:
-    """Finish every attempt past its deadline (and grace); for cron / a systemd timer."""
+CLOSE_BATCH = 20  # attempts finished per transaction by close_expired
+
+
+def close_expired(now: datetime | None = None, *, commit: Callable[[], None] | None = None) -> int:
+    """Finish every attempt past its deadline (and grace); for cron / a systemd timer. With `commit`,
+    CLOSE_BATCH at a time, each batch committed: the write lock is never held for a whole hall."""
     now = now or clock.now()
-    due = list(db.session.scalars(select(Attempt).where(Attempt.status == "in_progress",
-                                                        Attempt.deadline < now - grace())
-                                  .with_for_update()))  # a save in flight finishes first (upsert_statement)
-    for attempt in due:
-        finish(attempt, "expired", attempt.deadline)
-    return len(due)
+    due_now = and_(Attempt.status == "in_progress", Attempt.deadline < now - grace())
+    ids = list(db.session.scalars(select(Attempt.id).where(due_now).order_by(Attempt.id)))
+    step = CLOSE_BATCH if commit else max(len(ids), 1)
+    count = 0
+    for i in range(0, len(ids), step):
+        due = list(db.session.scalars(select(Attempt).where(Attempt.id.in_(ids[i:i + step]), due_now)
+                                      .with_for_update()))  # a save in flight finishes first (upsert_statement)
+        for attempt in due:
+            finish(attempt, "expired", attempt.deadline)
+        count += len(due)
+        if commit:
+            commit()
+    return count

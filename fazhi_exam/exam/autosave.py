@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, select
 
 from .. import clock
 from ..accounts import sessions
-from ..database import set_write_intent
+from ..database import write_now
 from ..extensions import db
 from ..models import AttemptQuestion, QuestionVersion
 from .attempts import SaveResult, check_seq, grace, response_problem, upsert_statement
@@ -103,10 +103,8 @@ _PAPER_READ = (select(AttemptQuestion.question_id, AttemptQuestion.id, AttemptQu
 
 
 def _read_paper(attempt_id: int) -> list:
-    set_write_intent(False)  # a plain read, ended before the write, which takes SQLite's lock on its own
     rows = db.session.execute(_PAPER_READ, {"attempt_id": attempt_id}).all()
-    db.session.commit()
-    set_write_intent(True)
+    db.session.commit()  # a plain read, ended before the write, which takes SQLite's lock on its own
     return rows
 
 
@@ -124,7 +122,7 @@ def _committing_connection(engine):
         with engine.connect() as conn:
             yield conn.execution_options(isolation_level="AUTOCOMMIT")
     else:
-        with engine.begin() as conn:
+        with write_now(), engine.begin() as conn:
             yield conn
 
 

@@ -53,6 +53,6 @@ def close_expired_command():
     """把已过截止时间的答卷按已保存的答案交卷（供 cron / systemd timer 定时运行）。"""
     from .attempts import close_expired
 
-    count = close_expired()
+    count = close_expired(commit=db.session.commit)
     db.session.commit()
     click.echo(f"已自动交卷 {count} 份过期答卷。")

@@ -4,6 +4,7 @@ the first cadre exam, and one exam open now for the demo learner."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -66,7 +67,10 @@ def _respond(aq, right: bool, rng: random.Random):
     return "（演示作答）" if right else ""
 
 
-def _sit(exam: Exam, users: list[User], rng: random.Random, ability: dict[int, float]) -> int:
+def _sit(exam: Exam, users: list[User], rng: random.Random, ability: dict[int, float],
+         commit: Callable[[], None] | None) -> int:
+    """Each person's attempt is written (and with `commit` committed) on its own: SQLite's write lock
+    is held for one attempt at a time."""
     taken = 0
     for user in users:
         if not in_audience(user, exam) or rng.random() < 0.02:  # a few miss it
@@ -80,11 +84,14 @@ def _sit(exam: Exam, users: list[User], rng: random.Random, ability: dict[int, f
         finish(attempt, "submitted", clock.now())
         taken += 1
         db.session.flush()
+        if commit:
+            commit()
     return taken
 
 
-def seed_demo_exams() -> int:
-    """Create the demo exams that are missing; returns how many were created."""
+def seed_demo_exams(commit: Callable[[], None] | None = None) -> int:
+    """Create the demo exams that are missing; returns how many were created. `commit`: commit each
+    exam and each attempt as it is written (the command line), not all in the caller's transaction."""
     existing = set(db.session.scalars(select(Exam.title)))
     users = list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)))
     rng = random.Random(2023)
@@ -95,7 +102,7 @@ def seed_demo_exams() -> int:
             if title in existing:
                 continue
             exam = create_exam(None, parse_spec(_definition(title, opens, cohorts, tag)), publish=True)
-            _sit(exam, users, rng, ability)
+            _sit(exam, users, rng, ability, commit)
             created += 1
             if title == EXAMS[0][0]:
                 makeup = create_exam(None, parse_spec(_definition(
@@ -103,7 +110,7 @@ def seed_demo_exams() -> int:
                     publish=True)
                 for uid in ability:  # those who sit the 补考 have studied since
                     ability[uid] = max(ability[uid], 0.93)
-                _sit(makeup, users, rng, ability)
+                _sit(makeup, users, rng, ability, commit)
                 created += 1
         title = "法律明白人每月一练（在线模拟）"
         if title not in existing:

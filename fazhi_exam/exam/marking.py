@@ -64,6 +64,18 @@ class RegradeChange:
 def regrade(actor: User | None, question: Question, *, apply: bool) -> list[RegradeChange]:
     """Score every finished answer to `question` against its current key. With apply=False
     nothing is written (the caller rolls back); the list says whose scores would change."""
+    with db.session.no_autoflush:  # worked out first; the write lock is taken only by the writes
+        changes = _regrade_changes(question)
+    if apply and changes:
+        db.session.flush()
+        audit.record("regraded", actor=actor, target=f"试题 #{question.id}", details={
+            "version": question.current_version.number,
+            "changes": [{"attempt": c.attempt.id, "user": c.attempt.user.username, "old": c.old_score,
+                         "new": c.new_score} for c in changes]})
+    return changes
+
+
+def _regrade_changes(question: Question) -> list[RegradeChange]:
     current = question.current_version
     rows = list(db.session.scalars(select(AttemptQuestion).join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
                                    .where(AttemptQuestion.question_id == question.id,
@@ -89,12 +101,6 @@ def regrade(actor: User | None, question: Question, *, apply: bool) -> list[Regr
     for attempt, old_score, old_passed in touched.values():
         _rescore(attempt)
         changes.append(RegradeChange(attempt, old_score, attempt.score, old_passed, attempt.passed))
-    if apply and changes:
-        db.session.flush()
-        audit.record("regraded", actor=actor, target=f"试题 #{question.id}", details={
-            "version": current.number,
-            "changes": [{"attempt": c.attempt.id, "user": c.attempt.user.username, "old": c.old_score,
-                         "new": c.new_score} for c in changes]})
     return changes
 
 

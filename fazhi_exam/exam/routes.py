@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from .. import clock
 from ..bank.types import REGISTRY, TYPE_LABELS
-from ..database import set_write_intent
 from ..extensions import db
 from ..models import ATTEMPT_STATUSES, Attempt
 from . import attempts, views
@@ -31,9 +30,9 @@ def start(exam_id: int):
 def attempt(attempt_id: int):
     attempt = attempts.own_attempt(current_user, attempt_id, with_paper=True)
     if attempt.status == "in_progress" and clock.now() > attempt.deadline + attempts.grace():
-        # Time ran out while nobody was looking: finish it now, in a write transaction of its own.
+        # Time ran out while nobody was looking: finish it now, in a write transaction of its own
+        # (the locking read takes SQLite's write lock: database.py).
         db.session.commit()
-        set_write_intent(True)
         attempt = attempts.own_attempt(current_user, attempt_id, lock=True)
         attempts.expire_if_due(attempt, clock.now())
         db.session.commit()

@@ -18,6 +18,25 @@
     });
   }
 
+  // Forms with data-submit-once (an import's 确认导入) are sent once: a second click does nothing.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-submit-once") || event.defaultPrevented) {
+      return;
+    }
+    if (form.getAttribute("data-submitted")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitted", "1");
+    var button = form.querySelector("button[type=submit]");
+    if (button) {
+      button.setAttribute("aria-disabled", "true");
+      button.classList.add("disabled");
+      button.textContent = form.getAttribute("data-submit-once") || "正在处理……";
+    }
+  });
+
   // Buttons with data-confirm ask before submitting.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-confirm]");
