@@ -21,6 +21,7 @@ statement whose read must see the latest data under the lock).
 from __future__ import annotations
 
 import re
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -63,6 +64,17 @@ def write_now():
 
 
 write_intent = write_now  # the older name
+
+
+PAUSE_SECONDS = 0.1  # SQLite's busy handler polls every 100 ms once a writer has waited a while
+
+
+def pause_for_waiters(engine: Engine) -> None:
+    """Between two committed batches of a long write: let writers waiting for SQLite's lock in. The
+    lock is not handed over fairly — a waiter sleeps and polls (every 100 ms after its first few
+    tries), so a loop that commits and begins again at once can keep it out for many batches."""
+    if engine.dialect.name == "sqlite":
+        time.sleep(PAUSE_SECONDS)
 
 
 def holds_write_lock(connection) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from .. import audit
 from ..closed_years import check_dated
+from ..database import pause_for_waiters
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..files import read_table
@@ -222,6 +223,7 @@ def apply_file(actor: User | None, filename: str, content: bytes,
                 db.session.flush()
                 written += [user.id for user in batch]
                 commit()
+                pause_for_waiters(db.engine)
                 batch = []
             if progress:
                 progress(i, total)

@@ -11,6 +11,7 @@ from pathlib import PurePath
 from sqlalchemy import delete, select, update
 
 from .. import audit
+from ..database import pause_for_waiters
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Bank, Law, Question, User
@@ -147,6 +148,7 @@ def import_steps(actor: User | None, filename: str, content: bytes, *, bank_name
                 if commit:
                     written += [question.id for question in batch]
                     commit()
+                    pause_for_waiters(db.engine)
                 batch = []
                 yield i, total
     except BaseException:  # also a stream closed half-way (GeneratorExit)

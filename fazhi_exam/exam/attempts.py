@@ -23,6 +23,7 @@ from .. import audit, clock
 from ..accounts.sessions import live_session_clause
 from ..bank.types import REGISTRY
 from ..closed_years import check_open, exam_year
+from ..database import pause_for_waiters
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptQuestion, Exam, LoginSession, QuestionVersion, User
@@ -333,4 +334,5 @@ def close_expired(now: datetime | None = None, *, commit: Callable[[], None] | N
         count += len(due)
         if commit:
             commit()
+            pause_for_waiters(db.engine)
     return count

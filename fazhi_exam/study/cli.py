@@ -50,4 +50,5 @@ def import_attendance_command(file: Path, dry_run: bool):
     """导入纸质签到表（.xlsx/.csv，列：日期、学习主题、姓名、用户名或手机号、出勤）。"""
     from .importing import import_attendance
 
-    _finish(file, import_attendance(None, file.name, file.read_bytes(), dry_run=dry_run), dry_run, "签到记录")
+    _finish(file, import_attendance(None, file.name, file.read_bytes(), dry_run=dry_run, commit=db.session.commit),
+            dry_run, "签到记录")
