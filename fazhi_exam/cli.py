@@ -105,17 +105,50 @@ def seed_demo_command():
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="处理请求的线程数")
+@click.option("--connection-limit", default=1000, show_default=True, type=int,
+              help="同时保持的连接数上限（每部手机考试时保持一条长连接）")
+@click.option("--channel-timeout", default=60, show_default=True, type=int,
+              help="连接空闲多少秒后关闭")
 @with_appcontext
-def serve_command(host: str, port: int, threads: int):
-    """用 waitress 生产级 WSGI 服务器运行。"""
+def serve_command(host: str, port: int, threads: int, connection_limit: int, channel_timeout: int):
+    """用 waitress 生产级 WSGI 服务器运行（按一个考场 500 部以上手机配置）。"""
     import waitress
 
     app = current_app._get_current_object()
     if not app.config.get("SECRET_KEY"):
         fail("缺少密钥：请先运行 `fazhi-exam init-db`，或设置 FAZHI_SECRET_KEY。")
-    click.echo(f"法治学考已启动：http://{host}:{port}/ （按 Ctrl+C 停止）")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="fazhi-exam")
+    if threads < 1 or connection_limit < 1 or channel_timeout < 1:
+        fail("--threads、--connection-limit 和 --channel-timeout 须为正整数。")
+    allowed = _open_files_for(connection_limit)
+    if allowed < connection_limit:
+        click.echo(f"注意：系统只允许本进程打开 {allowed} 个文件，连接数上限降为 {allowed}"
+                   "（可用 ulimit -n 调高）。", err=True)
+        connection_limit = allowed
+    click.echo(f"法治学考已启动：http://{host}:{port}/ （按 Ctrl+C 停止；{threads} 个线程，"
+               f"最多 {connection_limit} 个连接）")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="fazhi-exam",
+                   connection_limit=connection_limit, channel_timeout=channel_timeout,
+                   asyncore_use_poll=True)  # poll(): select() stops at 1024 open connections
+
+
+SPARE_FILES = 64  # the database, its WAL, logs, uploads
+
+
+def _open_files_for(connections: int) -> int:
+    """Raise this process's open-file limit towards what `connections` need (up to the hard limit);
+    returns how many connections it allows."""
+    try:
+        import resource
+    except ImportError:  # not on Linux/Unix: nothing to raise
+        return connections
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return connections if soft == resource.RLIM_INFINITY else min(connections, soft - SPARE_FILES)
 
 
 @click.command("create-user")
