@@ -146,7 +146,8 @@ def _lost(url: str, acked: dict) -> int:
     engine.dispose()
     import json
 
-    stored = {(r[0], r[1]): (r[2], json.loads(r[3]) if isinstance(r[3], str) else r[3]) for r in rows}
+    text = url.startswith("sqlite")  # SQLite hands back the JSON text; psycopg decodes it
+    stored = {(r[0], r[1]): (r[2], json.loads(r[3]) if text and isinstance(r[3], str) else r[3]) for r in rows}
     return sum(1 for key, (seq, response) in acked.items()
                if key not in stored or stored[key][0] < seq or (stored[key][0] == seq and stored[key][1] != response))
 

@@ -21,8 +21,9 @@ SERVER_ENV = {  # hashing cost and route limits are settings, not what these ben
 }
 
 
-def build(url: str, instance: Path, examinees: int) -> int:
-    """Migrate, add examinees and an exam; returns the exam id."""
+def build(url: str, instance: Path, examinees: int, *, must_change: int = 0, staff: bool = False) -> int:
+    """Migrate, add examinees (u00000…; the first `must_change` must change their password first)
+    and an exam open now; with `staff`, an admin and trainer `admin` too. Returns the exam id."""
     os.environ["FAZHI_INSTANCE"] = str(instance)
     from fazhi_exam import clock, create_app
     from fazhi_exam.accounts.orgs import ensure_default_cohorts, save_unit
@@ -47,8 +48,11 @@ def build(url: str, instance: Path, examinees: int) -> int:
         pw = hash_password(PASSWORD)
         for i in range(examinees):
             create_user(None, UserFields(username=f"u{i:05d}", name=f"考生{i}", org_unit=unit,
-                                         cohorts=[cohorts["村干部"]]), PASSWORD, must_change_password=False,
+                                         cohorts=[cohorts["村干部"]]), PASSWORD, must_change_password=i < must_change,
                         password_hash=pw)
+        if staff:
+            create_user(None, UserFields(username="admin", name="管理员", org_unit=unit, roles={"admin", "trainer"}),
+                        PASSWORD, must_change_password=False, password_hash=pw)
         questions = [ParsedQuestion("single", f"压测单选题{i}？", [f"甲{i}", f"乙{i}", f"丙{i}", f"丁{i}"],
                                     "ABCD"[i % 4], "解析", "《中华人民共和国行政处罚法》第五条", 2, ["干部"])
                      for i in range(120)]
@@ -75,11 +79,14 @@ def free_port() -> int:
 
 @contextmanager
 def server(kind: str, target: str, url: str, instance: Path):
-    """kind: waitress (one process, threads) or gunicorn (2 workers); target: 'module:factory()'."""
+    """kind: waitress (one process, threads), serve (`fazhi-exam serve` as a township runs it, with its
+    own defaults) or gunicorn (2 workers); target: 'module:factory()' (not used by serve)."""
     port = free_port()
     env = {**os.environ, **SERVER_ENV, "DATABASE_URL": url, "FAZHI_INSTANCE": str(instance)}
     bindir = Path(sys.executable).parent
-    if kind == "waitress":
+    if kind == "serve":
+        cmd = [str(bindir / "fazhi-exam"), "serve", "--port", str(port)]
+    elif kind == "waitress":
         module, factory = target.split(":")
         cmd = [str(bindir / "waitress-serve"), f"--port={port}", "--host=127.0.0.1", "--threads=8",
                "--connection-limit=2000", "--backlog=2048", "--call", f"{module}:{factory.rstrip('()')}"]

@@ -44,6 +44,9 @@ class Defaults:
     TRUSTED_PROXIES = 0
     PASSWORD_HASH_METHOD = "scrypt"
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    # Web imports read the uploaded file in a child process (isolation.py): the server keeps
+    # answering while it parses, and a file that takes too long or too much memory is stopped.
+    PARSE_IN_CHILD = True
     USERS_PER_PAGE = 50
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None

@@ -34,6 +34,7 @@ def base_config(url: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,  # route limits; the login throttle stays on
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PARSE_IN_CHILD": False,  # a child process per upload is slow; tests/web/test_isolation.py turns it on
     }
 
 

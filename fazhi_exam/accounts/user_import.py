@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
-from .. import audit
+from .. import audit, isolation
 from ..closed_years import check_dated
 from ..database import pause_for_waiters
 from ..errors import Conflict, ValidationError
@@ -105,7 +105,8 @@ def check_file(actor: User | None, filename: str, content: bytes) -> ImportRepor
     """Parse and validate every row without writing anything."""
     report = ImportReport(filename)
     try:
-        table = read_table(filename, content)
+        table = isolation.run(read_table, filename, content, what="人员名单") if isolation.enabled() \
+            else read_table(filename, content)
     except ValidationError as exc:
         report.errors.append(RowError(0, "", exc.message))
         return report

@@ -10,7 +10,7 @@ from pathlib import PurePath
 
 from sqlalchemy import delete, select, update
 
-from .. import audit
+from .. import audit, isolation
 from ..database import pause_for_waiters
 from ..errors import ValidationError
 from ..extensions import db
@@ -87,9 +87,14 @@ def check_file(filename: str, content: bytes, bank_name: str | None = None) -> B
     report = BankImportReport(filename)
     try:
         report.format = detect_format(filename, content)
-        parsed = parser_for(report.format)(content, filename)
+        parse = parser_for(report.format)
+        parsed = isolation.run(parse, content, filename, what="题库文件") if isolation.enabled() \
+            else parse(content, filename)
     except FormatError as exc:
         report.problems.append(ParseProblem("", str(exc)))
+        return report
+    except ValidationError as exc:  # too big, too slow (isolation), or refused while reading
+        report.problems.append(ParseProblem("", exc.message))
         return report
     report.bank_name = (bank_name or parsed.bank_name or PurePath(filename).stem).strip()[:100]
     report.description = parsed.description
@@ -141,8 +146,9 @@ def import_steps(actor: User | None, filename: str, content: bytes, *, bank_name
         laws_by_name = {law.name: law for law in db.session.scalars(select(Law))}
         batch: list[Question] = []
         for i, q in enumerate(report.questions, 1):
-            batch.append(create_question(actor, bank, q, status="draft" if commit else status,
-                                         laws_by_name=laws_by_name, record=False))
+            with db.session.no_autoflush:  # a batch is built first, then written in one flush
+                batch.append(create_question(actor, bank, q, status="draft" if commit else status,
+                                             laws_by_name=laws_by_name, record=False))
             if i % every == 0 or i == total:
                 db.session.flush()
                 if commit:
