@@ -10,7 +10,7 @@ import pickle
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, has_request_context
 
 from .errors import ValidationError
 
@@ -40,7 +40,8 @@ def _child(conn, function: Callable, args: tuple, memory: int) -> None:
 
 
 def enabled() -> bool:
-    return has_app_context() and bool(current_app.config.get("PARSE_IN_CHILD"))
+    """In a web request, when PARSE_IN_CHILD is on (the command line parses in its own process)."""
+    return has_request_context() and bool(current_app.config.get("PARSE_IN_CHILD"))
 
 
 def run(function: Callable, *args: Any, what: str, timeout: float = TIMEOUT_SECONDS,
