@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from .bench_exam import _lost, _pct, _response
+from .bench_exam import TLS, _lost, _pct, _response
 from .exam_world import PASSWORD, build, server
 from .harness import drop_postgres_database, postgres_database
 
@@ -54,7 +54,7 @@ def _csrf(html: str) -> str:
 
 async def _staff(base: str, content: bytes, year: int, out: dict) -> None:
     """A trainer's import (upload → preview → confirm, read to the end) and an admin's export."""
-    async with httpx.AsyncClient(base_url=base, timeout=300) as web:
+    async with httpx.AsyncClient(base_url=base, timeout=300, verify=TLS) as web:
         page = await web.get("/login")
         r = await web.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": _csrf(page.text)})
         assert r.status_code == 302, r.status_code
@@ -79,7 +79,7 @@ async def _phone(i: int, base: str, exam_id: int, saves: int, result: dict) -> N
     rng = random.Random(i)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     await asyncio.sleep(rng.uniform(0, ARRIVAL))
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, verify=TLS) as client:
         t0 = time.perf_counter()
         try:
             r = await client.post("/api/v1/session", json={"username": f"u{i:05d}", "password": PASSWORD})

@@ -85,7 +85,8 @@ def server(kind: str, target: str, url: str, instance: Path):
     env = {**os.environ, **SERVER_ENV, "DATABASE_URL": url, "FAZHI_INSTANCE": str(instance)}
     bindir = Path(sys.executable).parent
     if kind == "serve":
-        cmd = [str(bindir / "fazhi-exam"), "serve", "--port", str(port)]
+        cmd = [str(bindir / "fazhi-exam"), "serve", "--port", str(port),
+               "--processes", os.environ.get("FAZHI_BENCH_SERVE_PROCESSES", "1")]
     elif kind == "waitress":
         module, factory = target.split(":")
         cmd = [str(bindir / "waitress-serve"), f"--port={port}", "--host=127.0.0.1", "--threads=8",

@@ -105,31 +105,74 @@ def seed_demo_command():
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="处理请求的线程数")
+@click.option("--processes", default=1, show_default=True, type=int,
+              help="服务进程数（多核服务器可设为核数，SQLite 也可以）")
+@click.option("--threads", default=8, show_default=True, type=int, help="每个进程处理请求的线程数")
 @click.option("--connection-limit", default=1000, show_default=True, type=int,
-              help="同时保持的连接数上限（每部手机考试时保持一条长连接）")
+              help="每个进程同时保持的连接数上限（每部手机考试时保持一条长连接）")
 @click.option("--channel-timeout", default=60, show_default=True, type=int,
               help="连接空闲多少秒后关闭")
 @with_appcontext
-def serve_command(host: str, port: int, threads: int, connection_limit: int, channel_timeout: int):
+def serve_command(host: str, port: int, processes: int, threads: int, connection_limit: int, channel_timeout: int):
     """用 waitress 生产级 WSGI 服务器运行（按一个考场 500 部以上手机配置）。"""
     import waitress
 
     app = current_app._get_current_object()
     if not app.config.get("SECRET_KEY"):
         fail("缺少密钥：请先运行 `fazhi-exam init-db`，或设置 FAZHI_SECRET_KEY。")
-    if threads < 1 or connection_limit < 1 or channel_timeout < 1:
-        fail("--threads、--connection-limit 和 --channel-timeout 须为正整数。")
+    if min(processes, threads, connection_limit, channel_timeout) < 1:
+        fail("--processes、--threads、--connection-limit 和 --channel-timeout 须为正整数。")
     allowed = _open_files_for(connection_limit)
     if allowed < connection_limit:
         click.echo(f"注意：系统只允许本进程打开 {allowed} 个文件，连接数上限降为 {allowed}"
                    "（可用 ulimit -n 调高）。", err=True)
         connection_limit = allowed
-    click.echo(f"法治学考已启动：http://{host}:{port}/ （按 Ctrl+C 停止；{threads} 个线程，"
-               f"最多 {connection_limit} 个连接）")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="fazhi-exam",
-                   connection_limit=connection_limit, channel_timeout=channel_timeout,
-                   asyncore_use_poll=True)  # poll(): select() stops at 1024 open connections
+    options = {"threads": threads, "ident": "fazhi-exam", "connection_limit": connection_limit,
+               "channel_timeout": channel_timeout,
+               "asyncore_use_poll": True}  # poll(): select() stops at 1024 open connections
+    click.echo(f"法治学考已启动：http://{host}:{port}/ （按 Ctrl+C 停止；{processes} 个进程 × {threads} 个线程，"
+               f"每个进程最多 {connection_limit} 个连接）")
+    if processes == 1:
+        waitress.serve(app, host=host, port=port, **options)
+    else:
+        _serve_forked(app, host, port, processes, options)
+
+
+def _serve_forked(app, host: str, port: int, processes: int, options: dict) -> None:
+    """Several waitress processes accepting on one listening socket (as gunicorn's workers do): each
+    has its own interpreter, so a busy one (a large import) does not slow the others' requests."""
+    import os
+    import signal
+    import socket
+
+    import waitress
+
+    listener = socket.create_server((host, port), backlog=2048, reuse_port=False)
+    listener.set_inheritable(True)
+    db.engine.dispose(close=False)  # no connection crosses the fork
+    children = []
+    for _ in range(processes):
+        pid = os.fork()
+        if pid == 0:  # a worker
+            try:
+                waitress.serve(app, sockets=[listener], **options)
+            finally:
+                os._exit(0)
+        children.append(pid)
+
+    def stop(*_args):
+        for child in children:
+            try:
+                os.kill(child, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for child in children:
+            os.waitpid(child, 0)
+    except KeyboardInterrupt:
+        stop()
 
 
 SPARE_FILES = 64  # the database, its WAL, logs, uploads
