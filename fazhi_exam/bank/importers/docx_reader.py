@@ -24,7 +24,8 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
 TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 DOCUMENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-PARAGRAPH, BODY = f"{W}p", f"{W}body"
+PARAGRAPH, RUN, HYPERLINK = f"{W}p", f"{W}r", f"{W}hyperlink"
+RUN_TEXT = {f"{W}{tag}" for tag in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab")}
 
 
 class Unreadable(Exception):
@@ -61,7 +62,7 @@ def paragraphs(content: bytes, filename: str) -> Iterator[tuple[int, str]]:
             number += 1
             if number > limits.MAX_PARAGRAPHS:  # a prefix the raw count did not know
                 raise FormatError(limits.too_many(filename, number, "段", limits.MAX_PARAGRAPHS, at_least=True))
-            text = labels.label(element) + element.text
+            text = labels.label(element) + paragraph_text(element)
             chars += len(text)
             if chars > limits.MAX_CHARS:
                 raise FormatError(limits.too_many(filename, chars, "个字", limits.MAX_CHARS, at_least=True))
@@ -69,6 +70,18 @@ def paragraphs(content: bytes, filename: str) -> Iterator[tuple[int, str]]:
         elif in_paragraph:
             continue  # part of the paragraph being read
         drop(element)
+
+
+def paragraph_text(p) -> str:
+    """python-docx's `Paragraph.text` (runs and hyperlinked runs; tabs, breaks and hyphens as its element
+    classes write them), walking the children instead of compiling two XPaths per paragraph."""
+    pieces = []
+    for child in p:
+        if child.tag == RUN:
+            pieces += [str(e) for e in child if e.tag in RUN_TEXT]
+        elif child.tag == HYPERLINK:
+            pieces += [str(e) for run in child if run.tag == RUN for e in run if e.tag in RUN_TEXT]
+    return "".join(pieces)
 
 
 def _events(archive: zipfile.ZipFile, name: str):

@@ -8,8 +8,10 @@ import re
 import zipfile
 
 import docx
+import docx.enum.text
 import pytest
 import sqlalchemy as sa
+from docx.oxml import parse_xml
 from docx.styles.styles import Styles
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +25,8 @@ from fazhi_exam.bank.importers.text import parse_docx, parse_txt
 from fazhi_exam.errors import ValidationError
 from fazhi_exam.extensions import db
 from fazhi_exam.models import Bank, Question
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
 def question_lines(n: int, start: int = 1) -> list[str]:
@@ -103,6 +107,18 @@ def test_long_paragraph_too_many_characters_and_elements(ctx, monkeypatch):
     document.save(buffer)
     monkeypatch.setattr(limits, "MAX_ELEMENTS_PER_ITEM", 100)
     assert refused("题库.docx", buffer.getvalue()) == "文件“题库.docx”第 1 段结构异常（XML 元素过多），已拒绝处理。"
+
+
+def test_paragraph_text_is_python_docxs():
+    document = docx.Document()
+    paragraph = document.add_paragraph("1.\t甲")
+    paragraph.add_run().add_break()
+    paragraph.add_run("乙").add_tab()
+    paragraph._p.append(parse_xml(f'<w:hyperlink {W_NS}><w:r><w:t>链接</w:t><w:noBreakHyphen/></w:r></w:hyperlink>'))
+    paragraph._p.append(parse_xml(f'<w:ins {W_NS}><w:r><w:t>修订中的字不算</w:t></w:r></w:ins>'))
+    paragraph.add_run().add_break(docx.enum.text.WD_BREAK.PAGE)
+    paragraph.add_run("丙")
+    assert docx_reader.paragraph_text(paragraph._p) == paragraph.text == "1.\t甲\n乙\t链接-丙"
 
 
 def test_a_docm_is_not_read_as_word():
