@@ -54,14 +54,14 @@ def rows(archive: zipfile.ZipFile, filename: str) -> Iterator[tuple[int, list[st
     dates, spans = _date_styles(archive, styles_part) if styles_part in archive.NameToInfo else (set(), set())
 
     count = cells = 0
-    number, column, inside, parts = 0, 0, False, 0
-    row: dict[int, str] = {}
+    number, inside, parts = 0, False, 0
+    last_ref, offset, row = None, 0, {}
     for event, element in _events(archive, sheet):
         tag = element.tag
         if event == "start":
             if tag == ROW:
                 number = _row_number(element.get("r"), number)
-                column, row = 0, {}
+                last_ref, offset, row = None, 0, {}
             elif tag == CELL:
                 inside, parts = True, 0
             elif inside:
@@ -72,9 +72,14 @@ def rows(archive: zipfile.ZipFile, filename: str) -> Iterator[tuple[int, list[st
         if tag == CELL:
             inside = False
             ref = element.get("r")
-            column = coordinate_to_tuple(ref)[1] if ref else column + 1
-            text = cell_text(_value(element, strings, dates, spans, epoch))
+            if ref:
+                last_ref, offset = ref, 0
+            else:
+                offset += 1  # no reference: the column after the previous cell's
+            # An empty cell (a formatted blank, Excel writes many) has no children: no value to read.
+            text = cell_text(_value(element, strings, dates, spans, epoch)) if len(element) else ""
             if text:
+                column = (coordinate_to_tuple(last_ref)[1] if last_ref else 0) + offset
                 if column > limits.MAX_COLUMNS:
                     raise ValidationError(
                         f"文件“{filename}”第 {number} 行第 {column} 列有内容，超过每行 {limits.MAX_COLUMNS} 列的上限，"

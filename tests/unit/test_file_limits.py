@@ -166,7 +166,8 @@ def test_streamed_values_are_openpyxls(epoch_1904):
 def test_inline_and_rich_shared_strings():
     sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
              '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>用户名</t></is></c></row>'
-             '<row r="3"><c r="A3" t="s"><v>1</v></c><c t="str"><v>公式结果</v></c><c t="e"><v>#N/A</v></c></row>'
+             '<row r="3"><c r="A3" t="s"><v>1</v></c><c t="str"><v>公式结果</v></c><c t="e"><v>#N/A</v></c>'
+             '<c r="E3" s="1"/><c><v>7</v></c></row>'
              '</sheetData></worksheet>')
     strings = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>姓名</t></si>'
                '<si><r><t>张</t></r><r><rPr><b/></rPr><t>三</t></r><rPh><t>zhang</t></rPh></si></sst>')
@@ -187,7 +188,7 @@ def test_inline_and_rich_shared_strings():
     })
     table = files.read_table("x.xlsx", content)
     assert table.header == ["姓名", "用户名"]
-    assert table.rows == [(3, ["张三", "公式结果", "#N/A"])]
+    assert table.rows == [(3, ["张三", "公式结果", "#N/A", "", "", "7"])]
 
 
 def test_too_many_shared_strings(monkeypatch):
