@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import bench_bank_import, bench_exam, bench_login_writes, bench_stats
+from bench import bench_bank_import, bench_exam, bench_import_files, bench_login_writes, bench_stats
 
-BENCHES = [bench_login_writes, bench_bank_import, bench_exam, bench_stats]
+BENCHES = [bench_login_writes, bench_bank_import, bench_import_files, bench_exam, bench_stats]
 
 
 def main() -> int:
