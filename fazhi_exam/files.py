@@ -1,5 +1,5 @@
-"""Reading uploaded tables (.xlsx, .csv) safely: size and zip-bomb limits, defused XML,
-Excel's habits (numbers for phone numbers, GBK-encoded CSV, blank trailing rows)."""
+"""Reading uploaded tables (.xlsx, .csv) safely: the limits of limits.py, zip-bomb checks, defused
+XML, Excel's habits (numbers for phone numbers, GBK-encoded CSV, blank trailing rows)."""
 from __future__ import annotations
 
 import csv
@@ -9,12 +9,8 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from . import limits
 from .errors import ValidationError
-
-MAX_UNCOMPRESSED = 100 * 1024 * 1024
-MAX_RATIO = 200
-MAX_MEMBERS = 5000
-MAX_ROWS = 100_000
 
 
 @dataclass
@@ -44,7 +40,9 @@ def normalise_header(text: str) -> str:
     return "".join(text.split()).strip("*：:")
 
 
-def check_zip(content: bytes, filename: str) -> None:
+def check_zip(content: bytes, filename: str) -> zipfile.ZipFile:
+    """The archive of an .xlsx/.docx, once its directory is within the limits and no XML part has a DTD.
+    zipfile itself stops at each member's stated size, so the stated sizes are the real ones."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
@@ -52,12 +50,20 @@ def check_zip(content: bytes, filename: str) -> None:
         raise ValidationError(f"文件“{filename}”不是有效的 .xlsx/.docx 文件（无法解压）。") from exc
     total = sum(i.file_size for i in infos)
     packed = max(sum(i.compress_size for i in infos), 1)
-    if len(infos) > MAX_MEMBERS or total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
-        raise ValidationError(f"文件“{filename}”解压后过大或结构异常，已拒绝处理。")
+    if len(infos) > limits.MAX_MEMBERS:
+        raise ValidationError(f"文件“{filename}”解压后过大：包含 {limits.n(len(infos))} 个文件，"
+                              f"超过 {limits.n(limits.MAX_MEMBERS)} 个的上限，已拒绝处理。")
+    if total > limits.MAX_UNPACKED:
+        raise ValidationError(f"文件“{filename}”解压后过大：有 {limits.megabytes(total)}，超过每个文件 "
+                              f"{limits.megabytes(limits.MAX_UNPACKED)} 的上限，{limits.SPLIT}")
+    if total / packed > limits.MAX_RATIO:
+        raise ValidationError(f"文件“{filename}”解压后过大：压缩比 {total / packed:.0f} 倍，超过 {limits.MAX_RATIO} "
+                              "倍的上限（正常的 Office 文件不会这样），已拒绝处理。")
     # Office files never carry DTDs; one here can only be an entity-expansion or XXE attack.
     for info in infos:
         if info.filename.endswith((".xml", ".rels")) and _has_dtd(archive, info):
             raise ValidationError(f"文件“{filename}”包含不允许的 XML 声明（DOCTYPE/ENTITY），已拒绝处理。")
+    return archive
 
 
 def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -83,22 +89,14 @@ def read_table(filename: str, content: bytes) -> Table:
 
 
 def _read_xlsx(filename: str, content: bytes) -> Table:
-    check_zip(content, filename)
-    import openpyxl  # uses defusedxml when installed (it is a dependency)
+    from . import xlsx_reader
 
-    rows = []
+    archive = check_zip(content, filename)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            for number, values in enumerate(wb.worksheets[0].iter_rows(values_only=True), 1):
-                if number > MAX_ROWS + 1:
-                    raise ValidationError(f"文件“{filename}”超过 {MAX_ROWS} 行，请分批导入。")
-                rows.append((number, [cell_text(v) for v in values]))
-        finally:
-            wb.close()
+        rows = list(xlsx_reader.rows(archive, filename))
     except ValidationError:
         raise
-    except Exception as exc:  # openpyxl and defusedxml raise many types for broken files
+    except Exception as exc:  # lxml, zipfile and broken parts raise many types
         raise ValidationError(f"无法读取 Excel 文件“{filename}”：文件已损坏或格式不对。") from exc
     return _to_table(filename, rows)
 
@@ -114,12 +112,29 @@ def _read_csv(filename: str, content: bytes) -> Table:
         raise ValidationError(f"无法识别文件“{filename}”的编码，请保存为 UTF-8 或 GBK。")
     if "\x00" in text:
         raise ValidationError(f"文件“{filename}”不是文本格式的 CSV 文件。")
+    rows, cells = [], 0
     reader = csv.reader(io.StringIO(text))
-    rows = []
-    for number, values in enumerate(reader, 1):
-        if number > MAX_ROWS + 1:
-            raise ValidationError(f"文件“{filename}”超过 {MAX_ROWS} 行，请分批导入。")
-        rows.append((number, [v.strip() for v in values]))
+    try:
+        for number, values in enumerate(reader, 1):
+            values = [v.strip() for v in values]
+            while values and not values[-1]:
+                values.pop()
+            if not values:
+                continue
+            if len(values) > limits.MAX_COLUMNS:
+                raise ValidationError(f"文件“{filename}”第 {number} 行有 {len(values)} 列，超过每行 "
+                                      f"{limits.MAX_COLUMNS} 列的上限，已拒绝处理（请删去多余的列）。")
+            cells += sum(1 for v in values if v)
+            if cells > limits.MAX_CELLS:
+                raise ValidationError(limits.too_many(filename, cells, "个有内容的单元格", limits.MAX_CELLS,
+                                                      at_least=True))
+            rows.append((number, values))
+            if len(rows) > limits.MAX_ROWS + 1:  # the header is not counted
+                raise ValidationError(limits.too_many(filename, len(rows) - 1, "行数据", limits.MAX_ROWS,
+                                                      at_least=True))
+    except csv.Error as exc:  # a field over csv's own limit (128 KB)
+        raise ValidationError(f"无法读取 CSV 文件“{filename}”第 {reader.line_num} 行：单元格过长"
+                              "（超过 131,072 个字）或引号不配对。") from exc
     return _to_table(filename, rows)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from .. import audit, isolation
 from ..closed_years import check_dated
@@ -17,6 +17,7 @@ from ..extensions import db
 from ..files import read_table
 from ..models import Cohort, User
 from . import roster
+from .auth import normalise_identifier
 from .orgs import find_unit_by_name, unit_label
 from .passwords import PASSWORD_HINT, hash_password, validate_new_password
 from .scope import unit_in_scope
@@ -101,6 +102,42 @@ def _column_map(header: list[str]) -> tuple[dict[str, int], list[RowError]]:
     return found, errors
 
 
+class _Lookups:
+    """What the rows of one file ask the database, asked once: a unit per name, a closed-year check per
+    day, and whether the file's usernames and phones are taken, in batches (one query per row each
+    made a 20,000-row roster take 15 s)."""
+
+    BATCH = 500
+
+    def __init__(self, identifiers: set[str]):
+        self.units: dict[str, list] = {}
+        self.days: dict[date, str | None] = {}
+        self.checked, self.taken = set(identifiers), set()
+        values = sorted(identifiers)
+        for i in range(0, len(values), self.BATCH):
+            chunk = values[i:i + self.BATCH]
+            for username, phone in db.session.execute(select(User.username, User.phone).where(
+                    or_(User.username.in_(chunk), User.phone.in_(chunk)))):
+                self.taken.update({username, phone} & self.checked)
+
+    def unit(self, name: str) -> list:
+        if name not in self.units:
+            self.units[name] = find_unit_by_name(name)
+        return self.units[name]
+
+    def identifier_taken(self, value: str) -> bool:
+        return value in self.taken if value in self.checked else identifier_taken(value)
+
+    def closed(self, day: date) -> str | None:
+        if day not in self.days:
+            try:
+                check_dated(day, f"以 {day:%Y-%m-%d} 为入册日期导入人员")
+                self.days[day] = None
+            except Conflict as exc:
+                self.days[day] = exc.message
+        return self.days[day]
+
+
 def check_file(actor: User | None, filename: str, content: bytes) -> ImportReport:
     """Parse and validate every row without writing anything."""
     report = ImportReport(filename)
@@ -114,26 +151,28 @@ def check_file(actor: User | None, filename: str, content: bytes) -> ImportRepor
     if report.errors:
         return report
     cohorts = {c.name: c for c in db.session.scalars(select(Cohort))}
+    at = cols["用户名或手机号"]
+    lookups = _Lookups({normalise_identifier(cells[at]) for _, cells in table.rows if at < len(cells)} - {""})
     seen: dict[str, int] = {}
     for number, cells in table.rows:
         def cell(column: str, cells=cells) -> str:
             idx = cols.get(column)
             return cells[idx].strip() if idx is not None and idx < len(cells) else ""
 
-        errors = _check_row(actor, number, cell, cohorts, seen, report)
+        errors = _check_row(actor, number, cell, cohorts, seen, report, lookups)
         report.errors.extend(errors)
     if not report.rows and not report.errors:
         report.errors.append(RowError(0, "", "文件中没有任何人员数据。"))
     return report
 
 
-def _check_row(actor, number: int, cell: Callable[[str], str], cohorts, seen, report):
+def _check_row(actor, number: int, cell: Callable[[str], str], cohorts, seen, report, lookups: _Lookups):
     errors = []
 
     def err(column: str, message: str) -> None:
         errors.append(RowError(number, column, message))
 
-    units = find_unit_by_name(cell("单位"))
+    units = lookups.unit(cell("单位"))
     unit = None
     if not cell("单位"):
         err("单位", "单位不能为空。")
@@ -176,7 +215,7 @@ def _check_row(actor, number: int, cell: Callable[[str], str], cohorts, seen, re
     for value in filter(None, {fields.username, fields.phone}):
         if value in seen:
             err("用户名或手机号", f"“{value}”与第 {seen[value]} 行重复。")
-        elif identifier_taken(value):
+        elif lookups.identifier_taken(value):
             err("用户名或手机号", f"“{value}”已被系统中的其他账号使用。")
         seen.setdefault(value, number)
     effective = None
@@ -189,11 +228,9 @@ def _check_row(actor, number: int, cell: Callable[[str], str], cohorts, seen, re
             if effective > roster.today():
                 err("入册日期", f"入册日期 {effective:%Y-%m-%d} 晚于今天。")
     if not errors:
-        day = effective or roster.today()
-        try:
-            check_dated(day, f"以 {day:%Y-%m-%d} 为入册日期导入人员")
-        except Conflict as exc:
-            err("入册日期", exc.message)
+        closed = lookups.closed(effective or roster.today())
+        if closed:
+            err("入册日期", closed)
     if not errors:
         report.rows.append(ImportRow(number, fields, password, unit_label(unit), effective))
     return errors

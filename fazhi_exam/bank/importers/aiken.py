@@ -4,7 +4,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .base import LETTERS, FormatError, ParsedQuestion, ParseProblem, ParseResult, nfkc, parse_letters
+from ... import limits
+from .base import (
+    LETTERS,
+    FormatError,
+    ParsedQuestion,
+    ParseProblem,
+    ParseResult,
+    check_lines,
+    nfkc,
+    parse_letters,
+    too_many_questions,
+)
 
 # Only the marker is matched loosely (full-width "Ａ．", "B）", "C、"); the option text is kept exactly,
 # since NFKC would turn the Chinese comma "，" into ",".
@@ -55,10 +66,12 @@ def parse(content: bytes, filename: str) -> ParseResult:
         raise FormatError("文件不是 UTF-8 编码的 Aiken 文本") from None
     if "\0" in text:
         raise FormatError("文件不是 Aiken 文本（含有二进制内容）")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    check_lines(filename, text, lines)
     result = ParseResult()
     draft: _Draft | None = None
     count = 0
-    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line:
             continue  # Moodle skips blank lines; questions end at their ANSWER line
@@ -95,6 +108,8 @@ def parse(content: bytes, filename: str) -> ParseResult:
                 draft = None
             if draft is None:
                 count += 1
+                if count > limits.MAX_QUESTIONS:
+                    raise too_many_questions(filename, count)
                 draft = _Draft(count, number)
             draft.stem.append(line)
     if draft is not None and not draft.broken:

@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from ... import limits
+
 TYPES = ("single", "multiple", "judge", "fill", "essay")
 TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "fill": "填空题",
                "essay": "简答题"}
@@ -102,3 +104,19 @@ def parse_fill_answers(text: str) -> list[list[str]]:
     """"二/两；五" → [["二", "两"], ["五"]]: blanks split by ；; or new lines, variants by / or |."""
     return [[v.strip() for v in re.split(r"[/|｜]", part) if v.strip()]
             for part in re.split(r"[；;\n]+", text or "") if part.strip()]
+
+
+def check_lines(filename: str, text: str, lines: list[str]) -> None:
+    """A text file's size against the limits, before it is parsed: characters, lines, the longest line."""
+    if len(text) > limits.MAX_CHARS:
+        raise FormatError(limits.too_many(filename, len(text), "个字", limits.MAX_CHARS))
+    if len(lines) > limits.MAX_LINES:
+        raise FormatError(limits.too_many(filename, len(lines), "行", limits.MAX_LINES))
+    long = next((i for i, line in enumerate(lines, 1) if len(line) > limits.MAX_LINE_CHARS), None)
+    if long is not None:
+        raise FormatError(limits.line_too_long(filename, f"第 {long} 行", len(lines[long - 1])))
+
+
+def too_many_questions(filename: str, count: int) -> FormatError:
+    """Counted while parsing: the first question over the limit stops it."""
+    return FormatError(limits.too_many(filename, count, "道题", limits.MAX_QUESTIONS, at_least=True))

@@ -6,7 +6,18 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .base import BLANK, LETTERS, FormatError, ParsedQuestion, ParseProblem, ParseResult
+from ... import limits
+from ..types import MAX_STEM
+from .base import (
+    BLANK,
+    LETTERS,
+    FormatError,
+    ParsedQuestion,
+    ParseProblem,
+    ParseResult,
+    check_lines,
+    too_many_questions,
+)
 
 FORMATS = ("html", "moodle", "markdown", "plain")
 ESCAPABLE = "~=#{}:\\"
@@ -14,6 +25,7 @@ ESCAPABLE = "~=#{}:\\"
 WEIGHT = re.compile(r"%(-*[0-9]{1,2}\.?[0-9]*)%")
 META = "fazhi:"  # "// fazhi: {json}" — what our exporter adds so basis, difficulty and tags survive
 TAG = re.compile(r"\[tag:((?:\\\]|[^\]])+)\]")  # Moodle writes question tags as "// [tag:...]" comments
+MAX_BLANKS = MAX_STEM // len(BLANK)
 TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
@@ -44,7 +56,7 @@ def _unescape(text: str) -> str:
 def _html_to_text(text: str) -> str:
     # Moodle exports rich text as HTML; our questions are plain text with newlines.
     text = re.sub(r"(?i)<br\s*/?>|</(?:p|div|li|h[1-6]|tr)\s*>", "\n", text)
-    text = html.unescape(re.sub(r"<[^>]*>", "", text)).replace("\xa0", " ")
+    text = html.unescape(re.sub(r"<[^<>]*>", "", text)).replace("\xa0", " ")  # [^<>]: one pass per "<"
     lines = (re.sub(r"[ \t]+", " ", ln).strip() for ln in text.split("\n"))
     return "\n".join(ln for ln in lines if ln)
 
@@ -64,10 +76,10 @@ def _text(raw: str, fmt: str) -> str:
     return (_html_to_text(text) if fmt == "html" else text).strip()
 
 
-def _blocks(text: str):
+def _blocks(lines: list[str]):
     """Questions are separated by blank lines; comment lines are kept aside for the fazhi/tag metadata."""
     block, pending = _Block(), []
-    for number, raw in enumerate(text.split("\n"), 1):
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if line.startswith("//"):
             block.comments.append(line[2:].strip())
@@ -79,7 +91,8 @@ def _blocks(text: str):
             yield block
             block, pending = _Block(), []
         else:  # comments alone before a blank line belong to the next question
-            pending, block = pending + block.comments, _Block()
+            pending += block.comments
+            block = _Block()
     if block.lines:
         block.comments[:0] = pending
         yield block
@@ -202,6 +215,8 @@ def _question(block: _Block, meta: dict | None) -> ParsedQuestion:
             pieces.append(raw[start:opened])
             answers.append(raw[opened + 1:m.start()])
             start, opened = m.end(), None
+            if len(answers) > MAX_BLANKS:  # each is a blank of "____" in a stem of at most MAX_STEM characters
+                raise _Bad(f"答案块超过 {MAX_BLANKS} 个（题干最多 {MAX_STEM} 字）")
     if opened is not None:
         raise _Bad("答案块缺少结尾的“}”（答案块内不能有空行）")
     if not answers:
@@ -272,14 +287,18 @@ def parse(content: bytes, filename: str) -> ParseResult:
     if "\0" in text:
         raise FormatError("文件不是 GIFT 文本（含有二进制内容）")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    check_lines(filename, text, lines)
     result, categories, number = ParseResult(), [], 0
-    for block in _blocks(text):
+    for block in _blocks(lines):
         if block.lines[0].startswith("$CATEGORY:"):
             categories.append(block.lines[0][len("$CATEGORY:"):].strip())
             del block.lines[0], block.numbers[0]
             if not block.lines:
                 continue
         number += 1
+        if number > limits.MAX_QUESTIONS:
+            raise too_many_questions(filename, number)
         block.where = f"第 {number} 题（第 {block.numbers[0]} 行）"
         try:
             result.questions.append(_question(block, _meta(block.comments)))

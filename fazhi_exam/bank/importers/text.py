@@ -1,16 +1,26 @@
 """Reads .txt and .docx question banks in the usual Chinese layout trainers paste from Word."""
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
+from ... import limits
 from ...errors import ValidationError
-from ...files import check_zip
+from . import docx_reader
 from . import text_layout as lay
-from .base import BLANK, LETTERS, FormatError, ParsedQuestion, ParseProblem, ParseResult, parse_judge, parse_letters
+from .base import (
+    BLANK,
+    LETTERS,
+    FormatError,
+    ParsedQuestion,
+    ParseProblem,
+    ParseResult,
+    check_lines,
+    parse_judge,
+    parse_letters,
+    too_many_questions,
+)
 
-MAX_LINES = 100_000
 CHOICE = ("single", "multiple")
 TEXT_FIELDS = ("answer", "explanation", "basis", "points")  # fields whose value may run over several lines
 NOT_FOUND = ("未在文件“{}”中找到题目。请确认每题以题号开头（如“1.”），选项以“A.”开头，"
@@ -20,12 +30,13 @@ NOT_FOUND = ("未在文件“{}”中找到题目。请确认每题以题号开�
 def parse_txt(content: bytes, filename: str) -> ParseResult:
     text = _decode(content, filename)
     lines = re.split(r"\r\n|\r|\n", text)
-    if len(lines) > MAX_LINES:
-        raise FormatError(f"文件“{filename}”超过 {MAX_LINES} 行，请拆分后分批导入。")
+    check_lines(filename, text, lines)
     return _parse(enumerate(lines, 1), filename, "行")
 
 
 def parse_docx(content: bytes, filename: str) -> ParseResult:
+    if content[:4] == b"\xd0\xcf\x11\xe0":
+        raise FormatError(f"文件“{filename}”是旧版 Word（.doc）文件，请在 Word 中“另存为” .docx 后再上传。")
     return _parse(_docx_lines(content, filename), filename, "段")
 
 
@@ -49,28 +60,20 @@ def _decode(content: bytes, filename: str) -> str:
     return text
 
 
-def _docx_lines(content: bytes, filename: str) -> list[tuple[int, str]]:
-    if content[:4] == b"\xd0\xcf\x11\xe0":
-        raise FormatError(f"文件“{filename}”是旧版 Word（.doc）文件，请在 Word 中“另存为” .docx 后再上传。")
+def _docx_lines(content: bytes, filename: str):
+    """The lines of each paragraph, read as the parser asks for them (a soft line break, Shift+Enter,
+    starts a new line of the same paragraph)."""
     try:
-        check_zip(content, filename)
-    except ValidationError as exc:
-        raise FormatError(exc.message) from exc
-    try:
-        import docx
-
-        document = docx.Document(io.BytesIO(content))
-        labels = lay.ListLabels(document)
-        lines = []
-        for number, paragraph in enumerate(document.paragraphs, 1):
-            text = labels.label(paragraph) + paragraph.text
-            lines.extend((number, part) for part in text.split("\n"))  # soft line breaks (Shift+Enter)
-        if len(lines) > MAX_LINES:
-            raise FormatError(f"文件“{filename}”超过 {MAX_LINES} 段，请拆分后分批导入。")
-        return lines
+        for number, text in docx_reader.paragraphs(content, filename):
+            for part in text.split("\n"):
+                if len(part) > limits.MAX_LINE_CHARS:
+                    raise FormatError(limits.line_too_long(filename, f"第 {number} 段", len(part)))
+                yield number, part
     except FormatError:
         raise
-    except Exception as exc:  # python-docx and lxml raise many types for broken or foreign files
+    except ValidationError as exc:
+        raise FormatError(exc.message) from exc
+    except Exception as exc:  # python-docx, lxml and zipfile raise many types for broken or foreign files
         raise FormatError(f"无法读取 Word 文件“{filename}”：文件已损坏或不是 .docx 格式。") from exc
 
 
@@ -82,7 +85,7 @@ class _Draft:
     section: str | None
     explicit: str | None = None  # from a "题型：" line
     stem: list[str] = field(default_factory=list)
-    options: list[list[str]] = field(default_factory=list)  # [letter, text]
+    options: list[tuple[str, list[str]]] = field(default_factory=list)  # (letter, its lines)
     fields: dict[str, list[str]] = field(default_factory=dict)
     mode: str = "stem"  # where a plain continuation line belongs: stem, option, a TEXT_FIELD, or done
     point_style: str | None = None  # a numbered list inside the stem or answer ("1." "2." of 答题要点)
@@ -90,14 +93,15 @@ class _Draft:
 
 
 class _Reader:
-    def __init__(self, unit: str):
-        self.unit = unit
+    def __init__(self, unit: str, filename: str):
+        self.unit, self.filename, self.count = unit, filename, 0
         self.section: str | None = None
         self.cur: _Draft | None = None
         self.blank_before = False
         self.result = ParseResult()
 
     def feed(self, number: int, raw: str) -> None:
+        raw = lay.squeeze_spaces(raw)
         folded = lay.fold(raw)
         if not lay.has_content(folded):
             self.blank_before = True
@@ -136,14 +140,15 @@ class _Reader:
                 self._problem(number, "选项前面没有题干（题干应以题号开头，如“1.”）。")
             return  # titles and instructions before the first question
         # Options may also follow an answer given early ("……（ ）答案：A" on the stem line).
-        early = cur.mode == "answer" and not cur.options and parse_letters("".join(cur.fields["answer"]))
+        answer = cur.fields.get("answer", ())
+        early = cur.mode == "answer" and not cur.options and len(answer) <= 8 and parse_letters("".join(answer))
         kind = cur.explicit or cur.section
         if (cur.mode in ("stem", "option") or early) and kind not in ("fill", "essay") and lay.split_options(folded):
             self._options(raw, folded)
         elif cur.mode == "stem":
             cur.stem.append(lay.tidy(raw))
         elif cur.mode == "option":
-            cur.options[-1][1] = lay.join_wrapped(cur.options[-1][1], lay.tidy(raw))
+            cur.options[-1][1].append(lay.tidy(raw))
         elif cur.mode in TEXT_FIELDS:
             cur.fields[cur.mode].append(lay.tidy(raw))
         else:
@@ -196,7 +201,7 @@ class _Reader:
 
     def _options(self, raw: str, folded: str) -> None:
         for letter, start, end in lay.split_options(folded) or ():
-            self.cur.options.append([letter, lay.tidy(raw[start:end])])
+            self.cur.options.append((letter, [lay.tidy(raw[start:end])]))
         self.cur.mode = "option"
 
     def _problem(self, number: int, message: str) -> None:
@@ -204,6 +209,9 @@ class _Reader:
 
     def close(self) -> None:
         if self.cur is not None:
+            self.count += 1
+            if self.count > limits.MAX_QUESTIONS:
+                raise too_many_questions(self.filename, self.count)
             where = f"第 {self.cur.number} 题（第 {self.cur.line} {self.unit}）"
             question, messages = _finish(self.cur, where)
             if question is not None:
@@ -213,7 +221,7 @@ class _Reader:
 
 
 def _parse(lines, filename: str, unit: str) -> ParseResult:
-    reader = _Reader(unit)
+    reader = _Reader(unit, filename)
     for number, raw in lines:
         reader.feed(number, raw)
     reader.close()
@@ -251,7 +259,7 @@ def _finish(d: _Draft, where: str) -> tuple[ParsedQuestion | None, list[str]]:
     answer = _joined(d.fields.get("answer"))
     kind = d.explicit or d.section or _infer(stem, d.options, answer)
     letters = "".join(letter for letter, _ in d.options)
-    options = [text.strip().rstrip(";；,，") for _, text in d.options]
+    options = [lay.join_wrapped_lines(lines).strip().rstrip(";；,，") for _, lines in d.options]
     q = ParsedQuestion(type=kind, stem=stem, where=where, explanation=_joined(d.fields.get("explanation")) or "",
                        basis=_joined(d.fields.get("basis")) or "")
     if d.options and letters != LETTERS[: len(letters)]:

@@ -5,6 +5,7 @@ import re
 from functools import lru_cache
 
 from .base import BLANK, clean_text, nfkc, parse_judge
+from .word_lists import ListLabels  # noqa: F401 - where it used to live
 
 
 @lru_cache(maxsize=8192)
@@ -38,9 +39,23 @@ def has_content(folded: str) -> bool:
 
 def join_wrapped(left: str, right: str) -> str:
     """An option wrapped onto the next line: Chinese joins directly, two Latin words need a space."""
+    return left + _wrap_space(left, right) + right
+
+
+def _wrap_space(left: str, right: str) -> str:
     if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
-        return f"{left} {right}"
-    return left + right
+        return " "
+    return ""
+
+
+def join_wrapped_lines(lines: list[str]) -> str:
+    """join_wrapped over many lines, built once (adding one line at a time copies the text each time)."""
+    pieces, last = [], ""
+    for line in lines:
+        if line:
+            pieces += [_wrap_space(last, line), line]
+            last = line
+    return "".join(pieces)
 
 
 # Points of a list in stored (tidied) text: "1." "（1）" "①", and in answers also "一、" "（一）" "A."
@@ -54,13 +69,24 @@ _PARAGRAPH_ENDS = tuple("。？！：；:;?!…”’」）)】")
 def join_lines(lines: list[str]) -> str:
     """A stem or answer over several lines. A line ending mid-sentence was wrapped by the editor and
     joins directly; one ending in 。？： or followed by a "1." point was a paragraph and keeps its break."""
-    text = ""
+    pieces, last = [], ""
     for line in filter(None, lines):
-        if text and (text.endswith(_PARAGRAPH_ENDS) or _POINT_START.match(line)):
-            text += "\n" + line
+        if last and (last.endswith(_PARAGRAPH_ENDS) or _POINT_START.match(line)):
+            pieces.append("\n")
         else:
-            text = join_wrapped(text, line)
-    return text.strip()
+            pieces.append(_wrap_space(last, line))
+        pieces.append(line)
+        last = line
+    return "".join(pieces).strip()
+
+
+_LONG_SPACE = re.compile(r"(\s{8})\s+")
+
+
+def squeeze_spaces(line: str) -> str:
+    """Runs of more than eight spaces cut to eight: stored text collapses them anyway (tidy), and the
+    patterns here, with several optional spaces in a row, would otherwise try every way to split a long run."""
+    return _LONG_SPACE.sub(r"\1", line)
 
 
 # --- section headings -------------------------------------------------------------------------
@@ -85,8 +111,10 @@ _HEADING_REST = re.compile(r"^(?:部分)?\s*(?:[】\]:;,.。、(].*)?$")
 
 def heading(folded: str) -> str | None:
     """The question type a heading line names (ANY for plain 选择题), or None for other lines."""
+    if len(folded) > 60:
+        return None
     match = _HEADING.match(folded)
-    if not match or len(folded) > 60 or not _HEADING_REST.match(match.group(2)):
+    if not match or not _HEADING_REST.match(match.group(2)):
         return None
     return _TYPE_WORDS[match.group(1)]
 
@@ -161,8 +189,9 @@ def split_options(folded: str) -> list[tuple[str, int, int]] | None:
 def inline_options_at(folded: str) -> int | None:
     """Where options start inside a stem line ("题干（ ）A.甲 B.乙"), if they do."""
     # The last candidate wins, so that "题干（ A ） A.甲 B.乙" keeps its bracketed answer in the stem;
-    # "（ A、B、D ）" alone is an answer, not options: real options each have some text.
-    for found in reversed(list(re.finditer(r"\(\s*A\s*\)|(?<=\s)A\s*[.、:)]", folded))):
+    # "（ A、B、D ）" alone is an answer, not options: real options each have some text. Only the last
+    # few are tried: each try reads the rest of the line, and a real line has one or two.
+    for found in list(re.finditer(r"\(\s*A\s*\)|(?<=\s)A\s*[.、:)]", folded))[:-9:-1]:
         rest = folded[found.start():]
         spans = split_options(rest) or []
         if len(spans) > 1 and all(rest[start:end].strip(" )") for _, start, end in spans):
@@ -252,6 +281,7 @@ def mark_blanks(stem: str) -> str:
     return _EMPTY_PARENS.sub(BLANK, _UNDERSCORES.sub(BLANK, stem))
 
 
+_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 _VARIANT_SPLIT = re.compile(r"\s*(?:/|／|或(?!者|是|许))\s*")
 
 
@@ -262,8 +292,9 @@ def strip_enumerator(text: str) -> str:
 def fill_answers(text: str, blanks: int) -> list[list[str]]:
     """"二；五" / "二、五" / "(1)二 (2)五" → one list of accepted variants per blank ("村委会/村民委员会")."""
     text = text.strip()
-    if _ENUM_PREFIX.match(text):
-        parts = re.split(rf"[;；,，、\s]*{_ENUM}", text)
+    if _ENUM_PREFIX.match(text):  # split at each number, dropping the separators before it
+        parts = re.split(_ENUM, text)
+        parts = [part.rstrip(";；,，、" + _WHITESPACE) for part in parts[:-1]] + parts[-1:]
     else:
         parts = re.split(r"[;；\n]+", text)
         if len(parts) != blanks:  # "二、五" and "二 五": commas and spaces only when they give the right count
@@ -299,83 +330,3 @@ def split_points(text: str) -> list[str]:
     """Grading points one a line or separated by "；", without their "1." / "（1）" numbers."""
     parts = (strip_enumerator(p) for p in re.split(r"[;；\n]+", text))
     return [p for p in parts if p]
-
-
-# --- Word's automatic list numbers -------------------------------------------------------------------
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-class ListLabels:
-    """Word's automatic list numbers ("1." "A.") are not in the paragraph text; rebuild them so that
-    questions and options typed as numbered lists are still recognised."""
-
-    def __init__(self, document):
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-        self.nums: dict[str, tuple[str, dict[int, tuple[str, str, int]], dict[int, int]]] = {}
-        self.counts: dict[str, list[int]] = {}
-        self.started: set[str] = set()
-        try:
-            root = document.part.part_related_by(RT.NUMBERING).element
-        except KeyError:
-            return
-        abstract = {}
-        for node in root.iter(f"{_W}abstractNum"):
-            levels = {}
-            for lvl in node.iter(f"{_W}lvl"):
-                fmt, text, start = (lvl.find(f"{_W}{tag}") for tag in ("numFmt", "lvlText", "start"))
-                levels[int(lvl.get(f"{_W}ilvl", "0"))] = (
-                    fmt.get(f"{_W}val", "") if fmt is not None else "decimal",
-                    text.get(f"{_W}val", "") if text is not None else "",
-                    int(start.get(f"{_W}val", "1")) if start is not None else 1)
-            abstract[node.get(f"{_W}abstractNumId")] = levels
-        for node in root.iter(f"{_W}num"):
-            ref = node.find(f"{_W}abstractNumId")
-            if ref is not None and ref.get(f"{_W}val") in abstract:
-                # Lists sharing an abstract definition share its count; "restart at 1" is a new num
-                # with a startOverride, applied when that num is first used.
-                restarts = {int(o.get(f"{_W}ilvl", "0")): int(s.get(f"{_W}val", "1"))
-                            for o in node.iter(f"{_W}lvlOverride") if (s := o.find(f"{_W}startOverride")) is not None}
-                self.nums[node.get(f"{_W}numId")] = (ref.get(f"{_W}val"), abstract[ref.get(f"{_W}val")], restarts)
-
-    def label(self, paragraph) -> str:
-        num_pr = paragraph._p.find(f"{_W}pPr/{_W}numPr")
-        if num_pr is None and paragraph.style is not None:  # "List Number" style carries its own numPr
-            num_pr = paragraph.style.element.find(f"{_W}pPr/{_W}numPr")
-        num_id = num_pr.find(f"{_W}numId") if num_pr is not None else None
-        key = num_id.get(f"{_W}val") if num_id is not None else None
-        if key not in self.nums:
-            return ""
-        ilvl = num_pr.find(f"{_W}ilvl")
-        level = min(max(int(ilvl.get(f"{_W}val", "0")) if ilvl is not None else 0, 0), 8)
-        abstract_id, levels, restarts = self.nums[key]
-        counts = self.counts.setdefault(abstract_id, [0] * 9)
-        if key not in self.started:
-            self.started.add(key)
-            for k, start in restarts.items():
-                if 0 <= k < 9:
-                    counts[k] = start - levels.get(k, ("", "", 1))[2]
-        counts[level] += 1
-        counts[level + 1:] = [0] * (8 - level)
-
-        def shown(match: re.Match) -> str:
-            k = int(match.group(1)) - 1
-            fmt, _, start = levels.get(k, ("decimal", "", 1))
-            value = _format_number(fmt, counts[k] + start - 1) if k <= level else None
-            return "\x00" if value is None else value  # a bullet or unknown format: show no label
-
-        text = re.sub(r"%([1-9])", shown, levels.get(level, ("", "", 1))[1])
-        return "" if not text or "\x00" in text else text + " "
-
-
-def _format_number(fmt: str, n: int) -> str | None:
-    if fmt in ("decimal", "decimalZero"):
-        return str(n)
-    if fmt in ("upperLetter", "lowerLetter") and 1 <= n <= 26:
-        letter = chr(ord("A") + n - 1)
-        return letter if fmt == "upperLetter" else letter.lower()
-    if fmt.startswith(("chineseCounting", "ideographDigital", "taiwaneseCounting")) and 1 <= n <= 99:
-        digits = "零一二三四五六七八九"
-        tens, ones = divmod(n, 10)
-        return (("" if tens == 1 else digits[tens]) + "十" if tens else "") + (digits[ones] if ones else "")
-    return None  # bullets and formats a question number never uses
