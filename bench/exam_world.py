@@ -14,7 +14,8 @@ from pathlib import Path
 
 PASSWORD = "Bench@2024"
 SERVER_ENV = {  # hashing cost and route limits are settings, not what these benches measure
-    "FAZHI_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    # FAZHI_BENCH_HASH=scrypt measures with the production hash instead
+    "FAZHI_PASSWORD_HASH_METHOD": os.environ.get("FAZHI_BENCH_HASH", "pbkdf2:sha256:1000"),
     "FAZHI_RATELIMIT_ENABLED": "false",
     "FAZHI_LOGIN_FAILURES_PER_ADDRESS": '"1000000 per minute"',
     "FAZHI_SECRET_KEY": '"bench-secret"',
