@@ -7,10 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from . import xlsx_writer
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -24,38 +21,9 @@ class Percent:
     value: float | None
 
 
-def text_cell(ws, value, *, bold: bool = False):
-    """A value for a write-only row. Plain values go as they are (openpyxl stores a str as text
-    unless it starts with "="); a cell object only where text must be forced, or for a format."""
-    if isinstance(value, Percent):
-        cell = WriteOnlyCell(ws, value=value.value)
-        cell.number_format = "0.0%"
-        return cell
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not bold and not value.startswith("="):
-            return value
-    elif not bold:
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value:
-        cell.data_type = "s"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
 def workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
-    """sheets: (title, header, rows) for each sheet."""
-    wb = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        ws = wb.create_sheet(title[:31])
-        ws.append([text_cell(ws, h, bold=True) for h in header])
-        for row in rows:
-            ws.append([text_cell(ws, v) for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """sheets: (title, header, rows) for each sheet; written by xlsx_writer (header frozen, widths set)."""
+    return xlsx_writer.write(sheets, Percent)
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
