@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import OrgUnit, User, YearClosure, YearSnapshot
 from ..models.archive import REASON_MAX
 from . import export, report, report_docx, study, year
+from . import items as item_stats
 from .study import AttendanceTotals
 from .year_plain import from_plain, to_plain, totals_from_plain, totals_to_plain
 
@@ -124,8 +125,12 @@ def close_year(actor: User | None, year_: int) -> YearClosure:
                           closed_by_name=(actor.name if actor else "命令行")[:100])
     db.session.add(closure)
     db.session.flush()
-    items = list(export.item_rows(year.summary(year_, None)))  # the same for every scope
-    for scope in scopes():
+    town = year.summary(year_, None)
+    ahead = item_stats.analyses_ahead([line.exam for line in town.exams])  # works while villages are written
+    items: list[list] = []
+    for scope in [*scopes()[1:], None]:  # the town last: its item analysis sheet is ready by then
+        if scope is None:
+            items = list(export.item_rows(town, ahead))  # the same for every scope
         for name, content in _snapshot(year_, scope, now, items).items():
             db.session.add(YearSnapshot(closure_id=closure.id, scope=_key(scope), name=name, content=content))
         db.session.flush()

@@ -4,6 +4,7 @@ Rates are numbers shown as percentages; text is never a formula."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future
 
 from .. import clock
 from ..xlsx import Percent, csv_bytes, workbook
@@ -70,8 +71,10 @@ def study_rows(y: year.YearSummary) -> Iterator[list]:
             yield [line.programme.title, p.unit, p.name, p.username, state]
 
 
-def item_rows(y: year.YearSummary) -> Iterator[list]:
-    for line, analysis in zip(y.exams, item_stats.item_analyses([line.exam for line in y.exams]), strict=True):
+def item_rows(y: year.YearSummary, ahead: Future | None = None) -> Iterator[list]:
+    """`ahead`: the analyses already started (item_stats.analyses_ahead)."""
+    analyses = ahead.result() if ahead is not None else item_stats.item_analyses([line.exam for line in y.exams])
+    for line, analysis in zip(y.exams, analyses, strict=True):
         for i in analysis:
             choices = "；".join(f"{k}:{n}" for k, n in sorted(i.choices.items()))
             if i.unanswered:
@@ -100,9 +103,14 @@ def table_rows(y: year.YearSummary, key: str, *, items: list[list] | None = None
 
 
 def xlsx_bytes(y: year.YearSummary, *, tables: dict[str, list[list]] | None = None) -> bytes:
-    """`tables`: rows already read, by table (else each is read as it is written)."""
-    return workbook((TABLES[key], HEADERS[key], tables[key] if tables else ROWS[key](y))
-                    for key in tables_for(y.scope))
+    """`tables`: rows already read, by table (else each is read as it is written; the item analysis,
+    the last sheet, is started first and works in the database while the others are written)."""
+    keys = tables_for(y.scope)
+    if tables is None and "items" in keys:
+        ahead = item_stats.analyses_ahead([line.exam for line in y.exams])
+        tables = {"items": item_rows(y, ahead)}
+    return workbook((TABLES[key], HEADERS[key], tables[key] if tables and key in tables else ROWS[key](y))
+                    for key in keys)
 
 
 def csv_table(y: year.YearSummary, table: str, *, tables: dict[str, list[list]] | None = None) -> bytes:

@@ -15,7 +15,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -204,8 +204,10 @@ def item_analyses(exams: list[Exam]) -> list[list[Item]]:
     workers = min(len(exams), os.cpu_count() or 1, 4)
     if workers < 2:
         return [item_analysis(e) for e in exams]
-    app = current_app._get_current_object()
+    return _by_id(current_app._get_current_object(), [e.id for e in exams], workers)
 
+
+def _by_id(app, exam_ids: list[int], workers: int) -> list[list[Item]]:
     def one(exam_id: int) -> list[Item]:
         with app.app_context():  # a session and connection of its own
             try:
@@ -213,5 +215,18 @@ def item_analyses(exams: list[Exam]) -> list[list[Item]]:
             finally:
                 db.session.remove()
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, [e.id for e in exams]))
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        return list(pool.map(one, exam_ids))
+
+
+def analyses_ahead(exams: list[Exam]) -> Future:
+    """Start item_analyses in the background (threads with sessions of their own) and return at once:
+    the caller reads and writes the year's other tables meanwhile and takes .result() when it needs
+    them — the database works on the item analysis while Python writes the rest."""
+    app = current_app._get_current_object()
+    ids = [e.id for e in exams]
+    workers = min(len(ids), os.cpu_count() or 1, 4)  # more threads than cores only thrash SQLite's sorter
+    background = ThreadPoolExecutor(max_workers=1)
+    future = background.submit(_by_id, app, ids, workers)
+    background.shutdown(wait=False)
+    return future
