@@ -405,6 +405,7 @@ def backup_command(output: Path):
 
 
 def register_commands(app: Flask) -> None:
+    from .accounts.roster_cli import COMMANDS as ROSTER_COMMANDS
     from .bank.cli import bank_group
     from .exam.cli import attempts_group, exam_group
     from .stats.archive_cli import year_group
@@ -412,6 +413,8 @@ def register_commands(app: Flask) -> None:
     from .stats.report_cli import report_command
     from .study.cli import study_group
 
+    for command in ROSTER_COMMANDS:
+        users_group.add_command(command)
     for command in [init_db_command, seed_demo_command, serve_command, create_user_command,
                     users_group, audit_group, backup_command, bank_group, exam_group,
                     attempts_group, study_group, stats_group, report_command, year_group]:
