@@ -96,6 +96,9 @@ def _init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    from .stats.item_store import install as keep_item_analyses
+
+    keep_item_analyses()  # ended exams' item analyses: emptied when their answers change
 
 
 def _register_blueprints(app: Flask) -> None:

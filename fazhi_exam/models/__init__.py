@@ -11,6 +11,7 @@ from .exam import (
     AttemptQuestion,
     Exam,
     ExamRule,
+    KeptItemAnalysis,
     exam_cohorts,
     exam_units,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "AttemptQuestion",
     "Exam",
     "ExamRule",
+    "KeptItemAnalysis",
     "exam_cohorts",
     "exam_units",
     "Bank",

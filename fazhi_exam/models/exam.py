@@ -159,3 +159,17 @@ class Answer(db.Model):
     score: Mapped[float | None]
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     comment: Mapped[str] = mapped_column(String(1000), default="")
+
+
+class KeptItemAnalysis(db.Model):
+    """An ended exam's item analysis, worked out once and kept (stats/item_store.py). `revision` goes
+    up with every change to the exam's attempts or answers after it ended, and empties `content`;
+    `fingerprint` (attempt counts and score sums) must still match when it is read."""
+
+    __tablename__ = "kept_item_analyses"
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
+    revision: Mapped[int] = mapped_column(default=0)
+    fingerprint: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[str | None] = mapped_column(db.Text)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,9 +8,8 @@ from ..api import bp
 from ..extensions import db
 from ..models import Exam
 from ..policy import get_or_404
-from . import archive, year
+from . import archive, item_store, year
 from . import exams as exam_stats
-from . import items as item_stats
 from .charts import band_labels
 from .definitions import FIGURES
 from .routes import chosen_year, scope_path
@@ -57,7 +56,7 @@ def exam_items_json(exam_id: int):
         {"question_id": i.question_id, "version_id": i.version_id, "type": i.type, "answer": i.key, "n": i.n,
          "facility": i.facility, "discrimination": i.discrimination, "point_biserial": i.point_biserial,
          "choices": dict(i.choices), "unanswered": i.unanswered, "flags": i.flags}
-        for i in item_stats.item_analysis(exam)]}
+        for i in item_store.analysis(exam)]}
 
 
 @bp.route("/stats/years/<int:year_>", methods=["GET"])

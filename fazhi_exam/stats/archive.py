@@ -20,8 +20,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import OrgUnit, User, YearClosure, YearSnapshot
 from ..models.archive import REASON_MAX
-from . import export, report, report_docx, study, year
-from . import items as item_stats
+from . import export, item_store, report, report_docx, study, year
 from .study import AttendanceTotals
 from .year_plain import from_plain, to_plain, totals_from_plain, totals_to_plain
 
@@ -126,7 +125,8 @@ def close_year(actor: User | None, year_: int) -> YearClosure:
     db.session.add(closure)
     db.session.flush()
     town = year.summary(year_, None)
-    ahead = item_stats.analyses_ahead([line.exam for line in town.exams])  # works while villages are written
+    # Worked out meanwhile in threads of their own; kept here, in this transaction, which holds the lock.
+    ahead = item_store.analyses_ahead([line.exam for line in town.exams], store=False)
     items: list[list] = []
     for scope in [*scopes()[1:], None]:  # the town last: its item analysis sheet is ready by then
         if scope is None:
@@ -134,6 +134,8 @@ def close_year(actor: User | None, year_: int) -> YearClosure:
         for name, content in _snapshot(year_, scope, now, items).items():
             db.session.add(YearSnapshot(closure_id=closure.id, scope=_key(scope), name=name, content=content))
         db.session.flush()
+    for worked in ahead.result():
+        item_store.keep(worked)
     audit.record("year_closed", actor=actor, target=f"{year_}年", details={"year": year_, "closure": closure.id})
     return closure
 

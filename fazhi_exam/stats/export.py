@@ -9,8 +9,7 @@ from concurrent.futures import Future
 from .. import clock
 from ..xlsx import Percent, csv_bytes, workbook
 from . import exams as exam_stats
-from . import items as item_stats
-from . import study, year
+from . import item_store, study, year
 from .formats import percent, ratio
 
 TABLES = {
@@ -72,8 +71,9 @@ def study_rows(y: year.YearSummary) -> Iterator[list]:
 
 
 def item_rows(y: year.YearSummary, ahead: Future | None = None) -> Iterator[list]:
-    """`ahead`: the analyses already started (item_stats.analyses_ahead)."""
-    analyses = ahead.result() if ahead is not None else item_stats.item_analyses([line.exam for line in y.exams])
+    """`ahead`: the analyses already started (item_store.analyses_ahead)."""
+    analyses = ([w.items for w in ahead.result()] if ahead is not None
+                else item_store.item_analyses([line.exam for line in y.exams]))
     for line, analysis in zip(y.exams, analyses, strict=True):
         for i in analysis:
             choices = "；".join(f"{k}:{n}" for k, n in sorted(i.choices.items()))
@@ -107,7 +107,7 @@ def xlsx_bytes(y: year.YearSummary, *, tables: dict[str, list[list]] | None = No
     the last sheet, is started first and works in the database while the others are written)."""
     keys = tables_for(y.scope)
     if tables is None and "items" in keys:
-        ahead = item_stats.analyses_ahead([line.exam for line in y.exams])
+        ahead = item_store.analyses_ahead([line.exam for line in y.exams])
         tables = {"items": item_rows(y, ahead)}
     return workbook((TABLES[key], HEADERS[key], tables[key] if tables and key in tables else ROWS[key](y))
                     for key in keys)

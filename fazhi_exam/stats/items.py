@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import Text, case, cast, func, literal, select, text
 
 from ..bank.types import REGISTRY, TYPE_LABELS
@@ -195,38 +192,3 @@ def item_analysis(exam: Exam) -> list[Item]:
             choices=choices.get(qid, Counter()), unanswered=unanswered[qid]))
     items.sort(key=lambda i: (not i.flags, i.facility if i.facility is not None else 1, i.question_id))
     return items
-
-
-def item_analyses(exams: list[Exam]) -> list[list[Item]]:
-    """item_analysis of several exams at once (the year's export), each in its own thread, session
-    and connection. The database does the work — SQLite releases the GIL while it groups a million
-    answers — so on two cores five exams take about 60 % of the time one after another."""
-    workers = min(len(exams), os.cpu_count() or 1, 4)
-    if workers < 2:
-        return [item_analysis(e) for e in exams]
-    return _by_id(current_app._get_current_object(), [e.id for e in exams], workers)
-
-
-def _by_id(app, exam_ids: list[int], workers: int) -> list[list[Item]]:
-    def one(exam_id: int) -> list[Item]:
-        with app.app_context():  # a session and connection of its own
-            try:
-                return item_analysis(db.session.get(Exam, exam_id))
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
-        return list(pool.map(one, exam_ids))
-
-
-def analyses_ahead(exams: list[Exam]) -> Future:
-    """Start item_analyses in the background (threads with sessions of their own) and return at once:
-    the caller reads and writes the year's other tables meanwhile and takes .result() when it needs
-    them — the database works on the item analysis while Python writes the rest."""
-    app = current_app._get_current_object()
-    ids = [e.id for e in exams]
-    workers = min(len(ids), os.cpu_count() or 1, 4)  # more threads than cores only thrash SQLite's sorter
-    background = ThreadPoolExecutor(max_workers=1)
-    future = background.submit(_by_id, app, ids, workers)
-    background.shutdown(wait=False)
-    return future

@@ -15,10 +15,9 @@ from ..policy import get_or_404
 from ..study.exemption_routes import exemption_box
 from ..web import download
 from ..xlsx import CSV_MIMETYPE, XLSX_MIMETYPE
-from . import archive, charts, definitions, formats, study, year
+from . import archive, charts, definitions, formats, item_store, study, year
 from . import exams as exam_stats
 from . import export as export_tables
-from . import items as item_stats
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 
@@ -156,7 +155,7 @@ def programme(programme_id: int):
 @bp.route("/exams/<int:exam_id>/items")
 def items(exam_id: int):
     exam = get_or_404(Exam, exam_id, message="考试不存在。")
-    analysis = item_stats.item_analysis(exam)
+    analysis = item_store.analysis(exam)
     return render_template("stats/items.html", exam=exam, items=analysis,
                            flagged=sum(1 for i in analysis if i.flags))
 

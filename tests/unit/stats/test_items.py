@@ -113,9 +113,9 @@ def test_wrong_key_and_negative_discrimination_are_flagged(app, crowd, make_exam
 def test_several_exams_at_once_give_each_exams_own_analysis(app, crowd, make_exam, sit, monkeypatch):
     """The export analyses the year's exams in parallel threads (item_analyses); each exam must get
     exactly what item_analysis gives it alone, in the order asked."""
-    from fazhi_exam.stats import items as item_stats
+    from fazhi_exam.stats import item_store
 
-    monkeypatch.setattr(item_stats.os, "cpu_count", lambda: 2)  # parallel even on a one-core runner
+    monkeypatch.setattr(item_store.os, "cpu_count", lambda: 2)  # parallel even on a one-core runner
     first, second = make_exam(max_attempts=1), make_exam(title="第二场", max_attempts=1)
     rng = random.Random(11)
     for uid in crowd:
@@ -126,5 +126,5 @@ def test_several_exams_at_once_give_each_exams_own_analysis(app, crowd, make_exa
         alone = [[(i.question_id, i.n, i.facility, i.discrimination, i.choices) for i in item_analysis(e)]
                  for e in exams]
         together = [[(i.question_id, i.n, i.facility, i.discrimination, i.choices) for i in analysis]
-                    for analysis in item_stats.item_analyses(exams)]
+                    for analysis in item_store.item_analyses(exams)]
     assert together == alone and alone[0] != alone[1]
