@@ -12,9 +12,12 @@ from ..extensions import db
 from ..models import Exam, ExamRule, Question, QuestionTag, QuestionVersion, question_laws
 
 
-def rule_pool(rule: ExamRule) -> Select:
-    """Ids of the published questions a rule may draw from. Listed tags must all be present."""
+def rule_pool(rule: ExamRule, *, include_flagged: bool = False) -> Select:
+    """Ids of the published questions a rule may draw from. Listed tags must all be present.
+    Questions flagged 待复核 (a law they cite was amended since) only if the exam says so."""
     stmt = select(Question.id).where(Question.status == "published")
+    if not include_flagged:
+        stmt = stmt.where(Question.needs_review.is_(False))
     if rule.question_ids:
         return stmt.where(Question.id.in_(rule.question_ids))
     if rule.bank_id:
@@ -44,8 +47,27 @@ def describe(rule: ExamRule) -> str:
 
 
 def pool_sizes(exam: Exam) -> list[int]:
-    return [db.session.scalar(select(func.count()).select_from(rule_pool(r).subquery())) or 0
-            for r in exam.rules]
+    return [_count(rule_pool(r, include_flagged=exam.include_flagged)) for r in exam.rules]
+
+
+def held_back(exam: Exam) -> list[int]:
+    """For each rule: the published questions it matches that are held back as 待复核."""
+    if exam.include_flagged:
+        return [0 for _ in exam.rules]
+    return [_count(rule_pool(r, include_flagged=True).where(Question.needs_review.is_(True))) for r in exam.rules]
+
+
+def held_back_note(exam: Exam) -> str | None:
+    """In Chinese, for the form and `exam create`: how many questions were held back, and why."""
+    n = sum(held_back(exam))
+    if not n:
+        return None
+    return (f"有 {n} 道符合组卷规则的试题标记为“待复核”（所引法律已修订，培训管理员尚未复核），"
+            "未抽入本试卷；复核后即可抽到。")
+
+
+def _count(pool: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(pool.subquery())) or 0
 
 
 def check_rules(exam: Exam) -> list[str]:
@@ -53,9 +75,10 @@ def check_rules(exam: Exam) -> list[str]:
     problems = []
     if not exam.rules:
         return ["试卷没有任何组卷规则"]
-    for rule, size in zip(exam.rules, pool_sizes(exam), strict=True):
+    for rule, size, held in zip(exam.rules, pool_sizes(exam), held_back(exam), strict=True):
         if size < rule.count:
-            problems.append(f"第 {rule.position} 条（{describe(rule)}）需要 {rule.count} 道，题库中只有 {size} 道")
+            why = f"（另有 {held} 道待复核，未计入）" if held else ""
+            problems.append(f"第 {rule.position} 条（{describe(rule)}）需要 {rule.count} 道，题库中只有 {size} 道{why}")
     if not problems:
         try:
             draw_paper(exam, random.Random(0))
@@ -80,7 +103,8 @@ def draw_paper(exam: Exam, rng: random.Random) -> list[DrawnQuestion]:
     taken: set[int] = set()
     paper: list[DrawnQuestion] = []
     for rule in exam.rules:
-        pool = [qid for qid in db.session.scalars(rule_pool(rule).order_by(Question.id)) if qid not in taken]
+        pool = [qid for qid in db.session.scalars(rule_pool(rule, include_flagged=exam.include_flagged)
+                                                  .order_by(Question.id)) if qid not in taken]
         if len(pool) < rule.count:
             raise PaperError(f"第 {rule.position} 条（{describe(rule)}）与前面的规则重叠，剩余的题不够 {rule.count} 道")
         if rule.question_ids:

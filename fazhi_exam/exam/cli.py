@@ -25,6 +25,7 @@ def exam_create_command(file: Path, publish: bool):
     """按考试定义文件（YAML）创建考试，输出新考试的编号。"""
     from ..bank.importers.base import FormatError
     from ..bank.importers.native import load
+    from .assembly import held_back_note
     from .definitions import create_exam, parse_spec
 
     try:
@@ -39,6 +40,8 @@ def exam_create_command(file: Path, publish: bool):
     click.echo(exam.id)
     click.echo(f"已创建考试“{exam.title}”（编号 {exam.id}，{'已发布' if publish else '草稿'}，"
                f"满分 {exam.total_points:g}，及格 {exam.pass_score:g}）。", err=True)
+    if note := held_back_note(exam):
+        click.echo(note, err=True)
 
 
 @click.group("attempts")

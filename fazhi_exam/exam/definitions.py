@@ -58,6 +58,7 @@ class ExamSpec:
     leave_limit: int | None = None
     makeup_of: int | None = None
     count_makeup: bool = True
+    include_flagged: bool = False
     paper: list[RuleSpec] = field(default_factory=list)
 
 
@@ -110,6 +111,7 @@ def parse_spec(data: Any) -> ExamSpec:
         leave_limit=_int(data["leave_limit"], "leave_limit", 1, 1000) if data.get("leave_limit") else None,
         makeup_of=_int(data["makeup_of"], "makeup_of", 1, 10**9) if data.get("makeup_of") else None,
         count_makeup=bool(data.get("count_makeup", True)),
+        include_flagged=bool(data.get("include_flagged", False)),
     )
     for name, allowed in CHOICES.items():
         value = str(data.get(name, getattr(spec, name)))
@@ -170,8 +172,8 @@ def create_exam(actor: User | None, spec: ExamSpec, *, publish: bool = False) ->
                 multiple_policy=spec.multiple_policy, shuffle_questions=spec.shuffle_questions,
                 shuffle_options=spec.shuffle_options, show_score=spec.show_score,
                 show_answers=spec.show_answers, leave_limit=spec.leave_limit, makeup_of=makeup_of,
-                count_makeup=spec.count_makeup, created_by_id=actor.id if actor else None,
-                created_at=clock.now(), cohorts=cohorts, org_units=units)
+                count_makeup=spec.count_makeup, include_flagged=spec.include_flagged,
+                created_by_id=actor.id if actor else None, created_at=clock.now(), cohorts=cohorts, org_units=units)
     if makeup_of is not None and not cohorts and not units:
         exam.cohorts, exam.org_units = list(makeup_of.cohorts), list(makeup_of.org_units)
     if exam.kind in COUNTED_KINDS:
@@ -187,7 +189,10 @@ def create_exam(actor: User | None, spec: ExamSpec, *, publish: bool = False) ->
         raise ValidationError("题库中的题不够组卷：" + "；".join(shortfalls))
     if publish:
         exam.status = "published"
-    audit.record("exam_created", actor=actor, target=exam.title, details={"id": exam.id, "status": exam.status})
+    details = {"id": exam.id, "status": exam.status}
+    if exam.include_flagged:  # the explicit choice to draw questions whose law changed
+        details["include_flagged"] = True
+    audit.record("exam_created", actor=actor, target=exam.title, details=details)
     return exam
 
 

@@ -33,3 +33,4 @@ class ExamForm(FlaskForm):
     leave_limit = IntegerField("离开页面超过几次自动交卷（不填则只记录）",
                                validators=[Optional(), NumberRange(1, 1000)])
     count_makeup = BooleanField("本考试的统计计入补考成绩", default=True)
+    include_flagged = BooleanField("也抽取“待复核”的试题（所引法律已修订、尚未复核；记入审计日志）")

@@ -18,7 +18,7 @@ from ..params import bounded_int
 from ..policy import get_or_404
 from ..web import act, submit
 from . import definitions
-from .assembly import PaperError, describe, draw_paper, pool_sizes
+from .assembly import PaperError, describe, draw_paper, held_back, held_back_note, pool_sizes
 from .forms import RULE_ROWS, ExamForm
 from .views import shown_key
 
@@ -76,7 +76,8 @@ def _definition(form: ExamForm) -> dict:
         "multiple_policy": form.multiple_policy.data, "shuffle_questions": form.shuffle_questions.data,
         "shuffle_options": form.shuffle_options.data, "show_score": form.show_score.data,
         "show_answers": form.show_answers.data, "leave_limit": form.leave_limit.data,
-        "count_makeup": form.count_makeup.data, "paper": _rules_from_form(),
+        "count_makeup": form.count_makeup.data, "include_flagged": form.include_flagged.data,
+        "paper": _rules_from_form(),
     }
 
 
@@ -95,6 +96,8 @@ def new_exam():
             current_user, definitions.parse_spec(_definition(form))))
         if ok:
             flash(f"已创建考试“{exam.title}”（草稿）。检查无误后请点“发布”。", "success")
+            if note := held_back_note(exam):
+                flash(note, "warning")
             return redirect(url_for("exam_manage.exam", exam_id=exam.id))
     return render_template(
         "exam/manage_form.html", form=form, rows=range(RULE_ROWS), TYPE_LABELS=TYPE_LABELS,
@@ -117,7 +120,7 @@ def exam(exam_id: int):
         problem = str(exc)
     attempts = list(db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id)
                                        .order_by(Attempt.started_at)))
-    rules = list(zip(exam.rules, pool_sizes(exam), strict=True))
+    rules = list(zip(exam.rules, pool_sizes(exam), held_back(exam), strict=True))
     from ..study.exemption_routes import exemption_box  # 免考 lives with the other exemptions
 
     return render_template("exam/manage_exam.html", exam=exam, rules=rules,

@@ -35,8 +35,10 @@ NOT_PRACTISABLE = "这道题现在不能练习。"
 
 def practisable() -> ColumnElement[bool]:
     """SQL over Question (joined to its Bank): may be practised by anyone, before the per-learner
-    hold-back: published, an objective type, in a bank open for practice."""
-    return and_(Question.status == "published", Question.type.in_(PRACTICE_TYPES), Bank.practice_open.is_(True))
+    hold-back: published, not flagged 待复核 (its law changed), an objective type, in a bank open
+    for practice."""
+    return and_(Question.status == "published", Question.needs_review.is_(False), Question.type.in_(PRACTICE_TYPES),
+                Bank.practice_open.is_(True))
 
 
 def practice_banks() -> list[tuple[Bank, int]]:

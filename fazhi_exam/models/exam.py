@@ -61,6 +61,8 @@ class Exam(db.Model):
     makeup_of_id: Mapped[int | None] = mapped_column(ForeignKey("exams.id"))
     # For a formal exam: do results of its 补考 count in its figures?
     count_makeup: Mapped[bool] = mapped_column(default=True)
+    # Questions flagged 待复核 (a law they cite changed) are drawn only by this explicit, audited choice.
+    include_flagged: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

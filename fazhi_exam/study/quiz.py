@@ -26,7 +26,8 @@ def _quiz_questions(user: User, material: StudyMaterial):
     if held.paused:
         raise Conflict(PAUSED_MESSAGE.replace("练习", "小测"))
     return select(Question.id).where(Question.bank_id == material.quiz_bank_id, Question.status == "published",
-                                     Question.type.in_(QUIZ_TYPES), ~held.condition(Question.id))
+                                     Question.needs_review.is_(False), Question.type.in_(QUIZ_TYPES),
+                                     ~held.condition(Question.id))
 
 
 def draw(user: User, material: StudyMaterial, rng: random.Random | None = None) -> list[QuestionVersion]:
