@@ -13,9 +13,63 @@ from .importers.base import BLANK, LETTERS
 MAX_STEM, MAX_OPTION, MAX_TEXT = 2000, 500, 5000
 
 
+NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+UNIT_CHARS = 4  # how much of the text beside a blank may be repeated in the answer (日, 个月, 个工作日)
+
+
+def _arabic(run: str) -> str:
+    """三十 → 30, 一百零五 → 105, 二〇二三 → 2023; the same on both sides of a comparison."""
+    if not any(ch in CN_UNITS or ch == "万" for ch in run):
+        return "".join(str(CN_DIGITS[ch]) for ch in run)
+    total = section = digit = 0
+    for ch in run:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            section += (digit or 1) * CN_UNITS[ch]
+            digit = 0
+        else:  # 万
+            total += (section + digit or 1) * 10000
+            section = digit = 0
+    return str(total + section + digit)
+
+
 def normalise_fill(text: str) -> str:
-    """Full-/half-width and spaces do not make a fill answer wrong."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+    """Full-/half-width, spaces, Chinese or Arabic numerals (三十 / 30) and 天 for 日 after a number
+    do not make a fill answer wrong."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+    text = NUMERAL.sub(lambda m: _arabic(m.group()), text)
+    return re.sub(r"(\d)天", r"\1日", text)
+
+
+def _beside(stem: str, blank: int) -> tuple[str, str]:
+    """The words printed right before and right after a blank (up to punctuation), normalised."""
+    parts = stem.split(BLANK)
+    before = re.split(r"[\W_]", parts[blank])[-1][-UNIT_CHARS:] if blank < len(parts) else ""
+    after = re.split(r"[\W_]", parts[blank + 1])[0][:UNIT_CHARS] if blank + 1 < len(parts) else ""
+    return normalise_fill(before), normalise_fill(after)
+
+
+def fill_matches(given: str, variants: Iterable[str], stem: str = "", blank: int = 0) -> bool:
+    """A fill answer is right when it is one of the variants, also written with the words printed
+    beside the blank repeated ("三十日" in a "____日" blank, "第十条" in "第____条")."""
+    accepted = {normalise_fill(v) for v in variants}
+    given = normalise_fill(given)
+    if given in accepted:
+        return True
+    if not stem:
+        return False
+    before, after = _beside(stem, blank)
+    heads = [before[-n:] for n in range(len(before), 0, -1)] + [""]
+    tails = [after[:n] for n in range(len(after), 0, -1)] + [""]
+    for head in heads:
+        for tail in tails:
+            if (head or tail) and given.startswith(head) and given.endswith(tail) \
+                    and len(given) > len(head) + len(tail) and given[len(head):len(given) - len(tail)] in accepted:
+                return True
+    return False
 
 
 class QuestionType:
@@ -40,7 +94,10 @@ class QuestionType:
         """What the learner's page gets: never the key."""
         return {"type": self.key, "stem": stem}
 
-    def grade(self, answer: Any, response: Any, points: float, *, policy: str = "all_or_nothing") -> float:
+    def grade(self, answer: Any, response: Any, points: float, *, policy: str = "all_or_nothing",
+              stem: str = "") -> float:
+        """Points for a response in the question's own letters. `stem`: the question's text (a fill
+        answer may repeat the unit printed right after its blank)."""
         raise NotImplementedError
 
     def response_problem(self, stem: str, n_options: int, response: Any) -> str | None:
@@ -110,7 +167,7 @@ class Single(ChoiceType):
     def _check_count(self, answer):
         return [] if len(answer) == 1 else ["单选题只能有一个正确答案"]
 
-    def grade(self, answer, response, points, *, policy="all_or_nothing"):
+    def grade(self, answer, response, points, *, policy="all_or_nothing", stem=""):
         return points if isinstance(response, str) and response == answer else 0.0
 
     def response_problem(self, stem, n_options, response):
@@ -131,7 +188,7 @@ class Multiple(ChoiceType):
             return "多选题的答案应为选项字母的列表"
         return None
 
-    def grade(self, answer, response, points, *, policy="all_or_nothing"):
+    def grade(self, answer, response, points, *, policy="all_or_nothing", stem=""):
         chosen = set(response) if isinstance(response, list | tuple | str) else set()
         right = set(answer)
         if not chosen or chosen - right:  # nothing chosen, or a wrong option chosen: 0
@@ -154,7 +211,7 @@ class Judge(QuestionType):
             problems.append("判断题不需要选项")
         return problems
 
-    def grade(self, answer, response, points, *, policy="all_or_nothing"):
+    def grade(self, answer, response, points, *, policy="all_or_nothing", stem=""):
         return points if isinstance(response, bool) and response is answer else 0.0
 
     def response_problem(self, stem, n_options, response):
@@ -187,11 +244,11 @@ class Fill(QuestionType):
             return f"填空题的答案应为 {stem.count(BLANK)} 个字符串的列表（每空不超过 200 字）"
         return None
 
-    def grade(self, answer, response, points, *, policy="all_or_nothing"):
+    def grade(self, answer, response, points, *, policy="all_or_nothing", stem=""):
         if not isinstance(response, list) or len(response) != len(answer):
             return 0.0
-        right = sum(1 for given, variants in zip(response, answer, strict=True)
-                    if normalise_fill(given) in {normalise_fill(v) for v in variants})
+        right = sum(1 for blank, (given, variants) in enumerate(zip(response, answer, strict=True))
+                    if fill_matches(given, variants, stem, blank))
         return points if right == len(answer) else round(points * right / len(answer), 2)
 
 
@@ -206,7 +263,7 @@ class Essay(QuestionType):
             return [f"参考答案超过 {MAX_TEXT} 字"]
         return []
 
-    def grade(self, answer, response, points, *, policy="all_or_nothing"):
+    def grade(self, answer, response, points, *, policy="all_or_nothing", stem=""):
         raise ValueError("简答题由培训管理员评分")
 
     def response_problem(self, stem, n_options, response):

@@ -18,7 +18,7 @@ def grade_question(aq: AttemptQuestion, multiple_policy: str) -> float | None:
     if response is None:
         return 0.0
     original = qtype.to_original(response, aq.option_order)
-    return qtype.grade(version.answer, original, aq.points, policy=multiple_policy)
+    return qtype.grade(version.answer, original, aq.points, policy=multiple_policy, stem=version.stem)
 
 
 def grade_attempt(attempt: Attempt) -> None:

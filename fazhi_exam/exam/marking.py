@@ -91,7 +91,8 @@ def _regrade_changes(question: Question) -> list[RegradeChange]:
         qtype = REGISTRY[current.type]
         attempt = db.session.get(Attempt, aq.attempt_id)
         original = qtype.to_original(aq.answer.response, aq.option_order) if aq.answer.response is not None else None
-        new = qtype.grade(current.answer, original, aq.points, policy=attempt.exam.multiple_policy) \
+        new = qtype.grade(current.answer, original, aq.points, policy=attempt.exam.multiple_policy,
+                          stem=current.stem) \
             if original is not None else 0.0
         if new != aq.answer.score:
             touched.setdefault(attempt.id, (attempt, attempt.score, attempt.passed))

@@ -146,7 +146,7 @@ def answer(user: User, question_id: int, version_id: int, response: Any, *, sour
     problem = qtype.response_problem(version.stem, len(version.options or []), response)
     if problem:
         raise ValidationError("请先作答再提交。" if response in (None, "", []) else problem)
-    correct = qtype.grade(version.answer, qtype.to_original(response, []), 1.0) >= 1.0
+    correct = qtype.grade(version.answer, qtype.to_original(response, []), 1.0, stem=version.stem) >= 1.0
     db.session.add(PracticeAnswer(user_id=user.id, question_id=question.id, version_id=version.id, correct=correct,
                                   source=source, answered_at=clock.now()))
     record_result(user.id, question.id, correct)

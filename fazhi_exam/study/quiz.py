@@ -54,8 +54,8 @@ def grade(user: User, material: StudyMaterial, answers: dict[int, Any]) -> QuizR
         .where(QuestionVersion.id.in_(list(answers)), Question.id.in_(_quiz_questions(user, material)))))
     if len(versions) != material.quiz_count or any(v.type not in QUIZ_TYPES for v in versions):
         raise ValidationError("小测的题目不完整，请重新开始。")
-    right = sum(1 for v in versions
-                if answers[v.id] is not None and REGISTRY[v.type].grade(v.answer, answers[v.id], 1.0) >= 1.0)
+    right = sum(1 for v in versions if answers[v.id] is not None
+                and REGISTRY[v.type].grade(v.answer, answers[v.id], 1.0, stem=v.stem) >= 1.0)
     passed = right >= material.quiz_pass
     if passed:
         row = db.session.get(StudyTime, (user.id, material.id))

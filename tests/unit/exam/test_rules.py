@@ -122,3 +122,20 @@ def test_makeup_is_for_those_who_failed_or_missed(app, make_exam):
     assert refused.status_code == 403 and "未通过或缺考" in refused.get_json()["message"]
     done = zhang.call("POST", f"/api/v1/attempts/{started.get_json()['attempt_id']}/submit").get_json()
     assert done["is_makeup"] is True
+
+
+@pytest.mark.parametrize("stem, variants, given, right", [
+    ("自收到决定书之日起____日内申请复议。", ["三十", "30"], "三十日", True),  # the unit printed after the blank
+    ("自收到决定书之日起____日内申请复议。", ["三十", "30"], "30天", True),
+    ("自收到决定书之日起____日内申请复议。", ["三十", "30"], "三十日内", True),
+    ("自收到决定书之日起____日内申请复议。", ["三十", "30"], "三", False),
+    ("自收到决定书之日起____日内申请复议。", ["三十", "30"], "六十日", False),
+    ("申请期限为____。", ["六十日"], "60天", True),  # numerals and 天/日 written either way
+    ("申请期限为____。", ["六十日"], "六十", False),
+    ("依照本法第____条", ["十"], "第十条", True),  # the word printed before the blank
+    ("试用期不得超过____个月。", ["六"], "六个月", True),
+    ("禁止虐待____、妇女和儿童。", ["老人", "老年人"], "老年人", True),
+    ("禁止虐待____、妇女和儿童。", ["老人"], "妇女", False),
+])
+def test_fill_accepts_the_forms_a_cadre_writes(stem, variants, given, right):
+    assert REGISTRY["fill"].grade([variants], [given], 2, stem=stem) == (2 if right else 0)
