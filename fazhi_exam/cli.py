@@ -87,6 +87,10 @@ def seed_demo_command():
     db.session.commit()
     banks = load_shipped_banks(commit=db.session.commit)
     exams = seed_demo_exams(commit=db.session.commit)
+    from .exam.paper_templates import load_templates
+
+    templates = load_templates()
+    db.session.commit()
     from .study.demo import seed_demo_programme, seed_demo_study
 
     sessions = seed_demo_study()
@@ -96,6 +100,8 @@ def seed_demo_command():
     added = sum(b.created for b in banks)
     click.echo(f"题库已就绪：{len(banks)} 个题库，本次新增试题 {added} 道。")
     click.echo(f"考试已就绪：本次新增演示考试 {exams} 场（含答卷与成绩）。")
+    for line in templates:
+        click.echo(line)
     click.echo(f"学法计划已就绪：本次新增学习场次 {sessions} 场（含出勤记录，今天有一场可签到）。")
     click.echo(f"演示数据已就绪（本次新增用户 {result['users_added']} 名）。演示账号：")
     for acc in DEMO_ACCOUNTS:

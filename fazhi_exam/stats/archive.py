@@ -120,20 +120,27 @@ def close_year(actor: User | None, year_: int) -> YearClosure:
     if live_closure(year_) is not None:
         raise Conflict(f"{year_}年已经归档。", code="year_closed")
     now = clock.now()
+    # Everything is read and built first, holding no lock (an exam may be running: its saves must not
+    # wait); then one short write transaction stores the closure, its parts and the item analyses.
+    town = year.summary(year_, None)
+    # Worked out meanwhile in threads of their own; kept below, in the closing's write.
+    ahead = item_store.analyses_ahead([line.exam for line in town.exams], store=False)
+    items: list[list] = []
+    parts: list[tuple[str | None, dict[str, bytes]]] = []
+    for scope in [*scopes()[1:], None]:  # the town last: its item analysis sheet is ready by then
+        if scope is None:
+            items = list(export.item_rows(town, ahead))  # the same for every scope
+        parts.append((scope, _snapshot(year_, scope, now, items)))
+    if live_closure(year_) is not None:  # closed by someone else meanwhile
+        raise Conflict(f"{year_}年已经归档。", code="year_closed")
     closure = YearClosure(year=year_, closed_at=now, closed_by_id=actor.id if actor else None,
                           closed_by_name=(actor.name if actor else "命令行")[:100])
     db.session.add(closure)
     db.session.flush()
-    town = year.summary(year_, None)
-    # Worked out meanwhile in threads of their own; kept here, in this transaction, which holds the lock.
-    ahead = item_store.analyses_ahead([line.exam for line in town.exams], store=False)
-    items: list[list] = []
-    for scope in [*scopes()[1:], None]:  # the town last: its item analysis sheet is ready by then
-        if scope is None:
-            items = list(export.item_rows(town, ahead))  # the same for every scope
-        for name, content in _snapshot(year_, scope, now, items).items():
-            db.session.add(YearSnapshot(closure_id=closure.id, scope=_key(scope), name=name, content=content))
-        db.session.flush()
+    for scope, snapshot in parts:
+        db.session.add_all(YearSnapshot(closure_id=closure.id, scope=_key(scope), name=name, content=content)
+                           for name, content in snapshot.items())
+    db.session.flush()
     for worked in ahead.result():
         item_store.keep(worked)
     audit.record("year_closed", actor=actor, target=f"{year_}年", details={"year": year_, "closure": closure.id})

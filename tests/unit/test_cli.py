@@ -37,10 +37,16 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app, runner):
     assert by_cohort["法律带头人"] == 30 and by_cohort["法律明白人"] == 90
     assert by_cohort["行政执法人员"] == 20 and 55 <= by_cohort["镇干部"] <= 65
     assert 88 <= by_cohort["村干部"] <= 95
-    assert counts[0] >= 1000 and counts[1] == 7 and taken >= 140
+    assert counts[0] >= 1000 and counts[1] == 7 + 3 and taken >= 140  # 7 demo exams, 3 paper templates
+    assert "试卷模板“法律明白人培训考试”已载入为草稿（满分 100）" in first.output
+    with app.app_context():
+        drafts = db.session.scalars(sa.select(Exam).where(Exam.status == "draft")).all()
+        assert sorted(e.title for e in drafts) == ["法律明白人培训考试", "行政执法人员执法资格考前练习", "镇村干部年度学法考试"]
+        assert all(len({tuple(r.tags) for r in e.rules}) == 1 and not e.include_flagged for e in drafts)
     _demo_roster_is_dated(app)
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "本次新增用户 0 名" in second.output and "新增演示考试 0 场" in second.output
+    assert "试卷模板" not in second.output
     with app.app_context():
         assert (count(User), count(OrgUnit)) == (users, units)
         assert (count(Question), count(Exam), count(Attempt)) == counts

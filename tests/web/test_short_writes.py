@@ -1,6 +1,6 @@
 """Long work never blocks an examinee's saves (issue 14): while a trainer imports a large bank in the
 browser, an admin imports a roster, and the command line imports a study plan and a sign-in sheet
-and closes expired attempts, a learner autosaves every 50 ms — every save is acknowledged (200)
+and closes expired attempts and a year, a learner autosaves every 50 ms — every save is acknowledged (200)
 within a second, and the last acknowledged answer is the one stored.
 
 On SQLite a request used to take the write lock at its first query and keep it while it parsed the
@@ -156,5 +156,10 @@ def test_saves_go_on_during_imports_and_long_actions(app, client, auth, world, m
     clock.freeze(T0 + timedelta(hours=1))
     result = saver.during(lambda: runner.invoke(args=["attempts", "close-expired"]), overlap=1)
     assert "已自动交卷 40 份过期答卷" in result.output
+
+    # closing the year builds every figure, export and report first and writes them in one short
+    # transaction at the end (it used to hold the lock from its first row to the last)
+    result = saver.during(lambda: runner.invoke(args=["year", "close", "2023"]), overlap=1)
+    assert result.exit_code == 0, result.output
 
     assert saver.stored(app) == saver.acknowledged  # the last acknowledged save is the one kept

@@ -171,3 +171,25 @@ def test_cli_close_reopen_status(app, runner, world, make_exam, sit):
     assert reopened.exit_code == 0
     status = runner.invoke(args=["year", "status"]).output
     assert re.search(r"2023年：2024-01-10 10:00 由命令行归档；.* 重新打开，原因：补录出勤", status)
+
+
+def test_closing_builds_everything_before_it_takes_the_write_lock(app, world, make_user, make_exam, sit, monkeypatch):
+    """An exam may be running while a year is closed: its saves must not wait for the closing. On
+    SQLite no part of the snapshot is built while this connection holds the write lock."""
+    from fazhi_exam.database import holds_write_lock
+
+    make_user("cunguan", roles={"admin"}, scope="李庄村")
+    sit(world["zhang"], make_exam())
+    clock.freeze(CLOSING)
+    built, snapshot = [], archive._snapshot
+
+    def watched(*args):
+        built.append(holds_write_lock(db.session.connection()))
+        return snapshot(*args)
+
+    monkeypatch.setattr(archive, "_snapshot", watched)
+    with app.app_context():
+        archive.close_year(None, 2023)
+        assert holds_write_lock(db.session.connection()) == (db.engine.dialect.name == "sqlite")
+        db.session.commit()
+    assert built == [False, False]  # 李庄村, then the town
