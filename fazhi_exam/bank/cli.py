@@ -22,9 +22,10 @@ def bank_group():
 @click.option("--bank", "bank_name", default=None, help="导入到哪个题库（默认：文件中写明的题库名，或文件名）")
 @click.option("--dry-run", is_flag=True, help="只检查并预览，不写入")
 @click.option("--draft", is_flag=True, help="导入为草稿（默认直接发布）")
+@click.option("--accept-changes", is_flag=True, help="文件中有本系统无法原样保存的内容（见提示）时，确认按提示导入")
 @with_appcontext
 @writes
-def bank_import_command(file: Path, bank_name: str | None, dry_run: bool, draft: bool):
+def bank_import_command(file: Path, bank_name: str | None, dry_run: bool, draft: bool, accept_changes: bool):
     """导入题库文件（.xlsx .docx .txt .gift .yaml .json；有任何错误则全部不导入）。"""
     from . import importing
 
@@ -41,9 +42,16 @@ def bank_import_command(file: Path, bank_name: str | None, dry_run: bool, draft:
     click.echo(f"格式：{importing.FORMAT_LABELS[report.format]}；题库：{report.bank_name}；{summary}")
     if report.duplicates:
         click.echo(f"题库中已有的重复题 {len(report.duplicates)} 道，将跳过。")
+    warnings = report.warnings
+    for warning in warnings:
+        click.echo(f"{file}：提示：{warning}")
     if dry_run:
-        click.echo(f"检查通过：将导入 {len(report.questions)} 道试题（--dry-run，未写入）。")
+        changes = f"；有 {len(warnings)} 处改动或略去的内容（见上），导入时需加 --accept-changes" if warnings else ""
+        click.echo(f"检查通过：将导入 {len(report.questions)} 道试题{changes}（--dry-run，未写入）。")
         return
+    if warnings and not accept_changes:
+        fail(f"文件 {file} 有 {len(warnings)} 处本系统无法原样保存的内容（见上），未导入。"
+             "看过后加 --accept-changes 再导入。")
     with click.progressbar(length=len(report.questions), label="导入中") as bar:
         done = [0]
 

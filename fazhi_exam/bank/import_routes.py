@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Response, abort, current_app, render_template, stream_with_context, url_for
+from flask import Response, abort, current_app, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy import delete, select
@@ -19,6 +19,7 @@ from . import importing
 from .exporters.excel import export as excel_export
 from .forms import BankImportForm
 from .routes import bp
+from .types import TYPE_LABELS
 
 
 @bp.route("/template.xlsx")
@@ -48,12 +49,13 @@ def import_bank():
         db.session.execute(delete(PendingImport).where(PendingImport.created_at < clock.now() - PENDING_LIFETIME))
         pending = None
         if report.ok and report.questions:
-            pending = PendingImport(token=secrets.token_urlsafe(24), kind=f"bank:{form.status.data}",
+            warned = ":w" if report.warnings else ""  # confirming needs the trainer's "我已了解"
+            pending = PendingImport(token=secrets.token_urlsafe(24), kind=f"bank:{form.status.data}{warned}",
                                     user_id=current_user.id, filename=upload.filename or "upload",
                                     target=report.bank_name, content=content, created_at=clock.now())
             db.session.add(pending)
         db.session.commit()
-        return render_template("bank/import_preview.html", report=report, pending=pending,
+        return render_template("bank/import_preview.html", report=report, pending=pending, type_labels=TYPE_LABELS,
                                formats=importing.FORMAT_LABELS)
     return render_template("bank/import_upload.html", form=form, banks=names)
 
@@ -65,7 +67,9 @@ def confirm_import(token: str):
         PendingImport.kind.startswith("bank:")))
     if pending is None:
         abort(404, "导入任务不存在或已过期，请重新上传文件。")
-    status = pending.kind.split(":", 1)[1]
+    status, warned = pending.kind.split(":")[1], pending.kind.endswith(":w")
+    if warned and not request.form.get("accept_changes"):
+        abort(400, "导入会改动或略去部分内容（见预览中的提示）。请勾选“我已了解”后再确认导入。")
     filename, content, target = pending.filename, pending.content, pending.target
     actor_id = current_user.id
     # Claimed once: a second click (or a second tab) finds nothing to confirm.

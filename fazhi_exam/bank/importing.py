@@ -77,6 +77,11 @@ class BankImportReport:
         return not self.problems
 
     @property
+    def warnings(self) -> list[str]:
+        """What reading the file changed or left out, per new question, with where it is."""
+        return [f"{q.where}：{w}" if q.where else w for q in self.questions for w in q.warnings]
+
+    @property
     def counts(self) -> dict[str, int]:
         by_type = Counter(q.type for q in self.questions)
         return {TYPE_LABELS[t]: by_type[t] for t in TYPE_LABELS if by_type[t]}

@@ -11,7 +11,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..importers.base import LETTERS, ParsedQuestion
+from ..importers.base import LETTERS, ParsedQuestion, fill_answers_text
 from ..importers.excel import COLUMNS
 from ..types import TYPE_LABELS
 
@@ -23,7 +23,7 @@ def answer_text(q: ParsedQuestion) -> str:
     if q.type == "judge":
         return "对" if q.answer else "错"
     if q.type == "fill":
-        return "；".join("/".join(variants) for variants in q.answer)
+        return fill_answers_text(q.answer)
     return str(q.answer)
 
 
@@ -46,6 +46,20 @@ def _text_cell(ws, value, font=None) -> WriteOnlyCell:
     return cell
 
 
+NOTES = [  # the 说明 sheet: how to fill each column (the importer reads only the first sheet)
+    ("题型", "单选、多选、判断、填空、简答（也可写 单选题、案例分析题 等）"),
+    ("题干", "填空题的每个空写作 ____（四个下划线）"),
+    ("选项A … 选项H", "单选、多选题的选项，2–8 个，从选项A起依次填写"),
+    ("答案", "单选：B；多选：ACD；判断：对 或 错；填空：空与空之间用 ； 分隔，同一空的几种写法用 / 分隔，"
+             "如 三十/30；五/五日。答案本身含有 / ； | 或 \\ 时，在它前面加一个 \\，如 1\\/5 表示答案 1/5"),
+    ("解析", "说明答案为什么对，可引用法条原文"),
+    ("法律依据", "如《中华人民共和国行政处罚法》第三十六条；几条可写在同一格"),
+    ("难度", "1–5 的数字，或 易、较易、中等、较难、难"),
+    ("标签", "用顿号或逗号分隔，受众写 干部 / 执法 / 明白人"),
+    ("评分要点", "简答题的评分要点，每行一条"),
+]
+
+
 def export(questions: Iterable[ParsedQuestion], *, bank: str = "") -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("题库")
@@ -57,6 +71,11 @@ def export(questions: Iterable[ParsedQuestion], *, bank: str = "") -> bytes:
     ws.append([_text_cell(ws, h, bold) for h in COLUMNS + EXTRA_COLUMNS])
     for q in questions:
         ws.append([_text_cell(ws, v) for v in row_values(q)])
+    notes = wb.create_sheet("说明")
+    notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 16, 100
+    notes.append([_text_cell(notes, "列", bold), _text_cell(notes, "怎样填写", bold)])
+    for column, how in NOTES:
+        notes.append([_text_cell(notes, column), _text_cell(notes, how)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

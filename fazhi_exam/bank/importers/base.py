@@ -36,6 +36,9 @@ class ParsedQuestion:
     tags: list[str] = field(default_factory=list)
     grading_points: list[str] = field(default_factory=list)
     where: str = ""  # where in the file, for messages: "第 5 行", "第 3 题（第 12 行）"
+    # What reading it changed or left out (a format's markup, weights, feedback we cannot keep), in
+    # Chinese: shown in the preview and the dry run, and confirmed by the trainer before importing.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -100,10 +103,43 @@ def normalise_blanks(stem: str) -> str:
     return BLANK_IN_STEM.sub(BLANK, stem or "")
 
 
+BLANK_SEPARATORS, VARIANT_SEPARATORS = "；;\n", "/|｜"
+ESCAPED = "\\" + BLANK_SEPARATORS + VARIANT_SEPARATORS  # written after a backslash inside an answer
+
+
+def escape_fill_variant(text: str) -> str:
+    """"1/5" → "1\\/5": a separator inside an answer is written after a backslash."""
+    return "".join("\\" + ch if ch in ESCAPED else ch for ch in text)
+
+
+def fill_answers_text(answer: list[list[str]]) -> str:
+    """[["五分之一", "1/5"], ["三分之二", "2/3"]] → "五分之一/1\\/5；三分之二/2\\/3" (read back by
+    parse_fill_answers)."""
+    return "；".join("/".join(escape_fill_variant(v) for v in variants) for variants in answer)
+
+
 def parse_fill_answers(text: str) -> list[list[str]]:
-    """"二/两；五" → [["二", "两"], ["五"]]: blanks split by ；; or new lines, variants by / or |."""
-    return [[v.strip() for v in re.split(r"[/|｜]", part) if v.strip()]
-            for part in re.split(r"[；;\n]+", text or "") if part.strip()]
+    """"二/两；五" → [["二", "两"], ["五"]]: blanks split by ；; or new lines, variants by / or |. A
+    backslash makes the next separator (or backslash) part of the answer: "1\\/5" is one answer, 1/5;
+    a backslash before anything else is kept as written (files written before escaping read as before)."""
+    blanks, variants, current = [], [], []
+    chars = iter(text or "")
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, "")
+            current.append(nxt if nxt in ESCAPED else ch + nxt)
+        elif ch in VARIANT_SEPARATORS:
+            variants.append("".join(current))
+            current = []
+        elif ch in BLANK_SEPARATORS:
+            variants.append("".join(current))
+            blanks.append(variants)
+            variants, current = [], []
+        else:
+            current.append(ch)
+    variants.append("".join(current))
+    blanks.append(variants)
+    return [kept for kept in ([v.strip() for v in part if v.strip()] for part in blanks) if kept]
 
 
 def check_lines(filename: str, text: str, lines: list[str]) -> None:
