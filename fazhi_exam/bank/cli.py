@@ -78,12 +78,16 @@ def bank_import_command(file: Path, bank_name: str | None, dry_run: bool, draft:
 @with_appcontext
 def bank_export_command(name: str, fmt: str, output: Path, include_retired: bool):
     """导出题库为 xlsx、yaml 或 gift 文件。"""
-    from .exporting import export_bank
+    from .exporting import export_bank_listing
 
     try:
-        content, count = export_bank(name, fmt, include_retired=include_retired)
+        content, count, left_out = export_bank_listing(name, fmt, include_retired=include_retired)
     except DomainError as exc:
         fail(exc.message)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(content)
     click.echo(f"已导出题库“{name}”的 {count} 道试题到 {output}。")
+    if left_out:
+        click.echo(f"未导出 {len(left_out)} 道（原因也写在文件开头）：")
+        for line in left_out:
+            click.echo(f"  {line}")

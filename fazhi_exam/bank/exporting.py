@@ -15,6 +15,13 @@ MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetm
 
 
 def export_bank(name: str, fmt: str, *, include_retired: bool = False) -> tuple[bytes, int]:
+    """(file, questions written); a format that leaves some out lists them in the file (left_out)."""
+    content, count, _out = export_bank_listing(name, fmt, include_retired=include_retired)
+    return content, count
+
+
+def export_bank_listing(name: str, fmt: str, *, include_retired: bool = False) -> tuple[bytes, int, list[str]]:
+    """(file, questions written, one line per question left out and why)."""
     bank = bank_by_name(name)
     stmt = (select(QuestionVersion).join(Question, Question.current_version_id == QuestionVersion.id)
             .where(Question.bank_id == bank.id).order_by(Question.id))
@@ -24,5 +31,6 @@ def export_bank(name: str, fmt: str, *, include_retired: bool = False) -> tuple[
     module = import_module(f"{__package__}.exporters.{FORMATS[fmt][0]}")
     if fmt == "yaml":
         return (module.export(questions, bank=bank.name, description=bank.description,
-                              practice_open=bank.practice_open), len(questions))
-    return module.export(questions, bank=bank.name), len(questions)
+                              practice_open=bank.practice_open), len(questions), [])
+    out = module.skipped(questions) if hasattr(module, "skipped") else []
+    return module.export(questions, bank=bank.name), len(questions) - len(out), out

@@ -8,7 +8,9 @@ from typing import Any
 from ..importers.base import BLANK, LETTERS, parse_judge, parse_letters
 
 HEADER = ("// 法治学考导出的 Moodle GIFT 题库，可在 Moodle“题库 → 导入 → GIFT 格式”中导入。\n"
-          "// 每题前的“// fazhi:”注释保存法律依据、难度、标签和评分要点，Moodle 会把它当作注释忽略。\n")
+          "// 每题前的“// fazhi:”注释保存法律依据、难度、标签和评分要点，Moodle 会把它当作注释忽略。\n"
+          "// 多选题：各正确选项权重相同、合计 100%；错误选项按 -100%/错误选项数 扣分"
+          "（Moodle 没有“错选不得分”的计分方式，这是最接近的写法）。\n")
 ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:",
            "\r": "\\n", "\n": "\\n"}
 
@@ -95,12 +97,37 @@ def _question(q: Any) -> str:
     return f"{text}{{{f'####{answer}' if answer else ''}}}"  # essay
 
 
+def left_out(q: Any) -> str | None:
+    """Why a question cannot go to Moodle as GIFT with the same meaning (None: it can)."""
+    if q.type == "fill" and isinstance(q.answer, list) and len(q.answer) > 1:
+        return (f"填空题有 {len(q.answer)} 个空：Moodle 的 GIFT 每题只读一个答案块，其余会当作题目文字；"
+                "请用 Moodle XML 格式导出（完形填空）")
+    return None
+
+
+def skipped(questions: Iterable[Any]) -> list[str]:
+    """One line per question left out, with its place in the bank and the reason."""
+    return [f"第 {i} 题（{_first_words(q.stem)}）：{why}"
+            for i, q in enumerate(questions, 1) if (why := left_out(q)) is not None]
+
+
+def _first_words(stem: Any) -> str:
+    text = " ".join(str(stem or "").split())
+    return text if len(text) <= 24 else text[:24] + "…"
+
+
 def export(questions: Iterable[Any], bank: str | None = None) -> bytes:
-    """GIFT text (UTF-8) for the questions; a bank name becomes a $CATEGORY line."""
+    """GIFT text (UTF-8) for the questions; a bank name becomes a $CATEGORY line. Questions Moodle
+    would read otherwise are left out and listed in the header."""
+    questions = list(questions)
     parts = [HEADER]
+    out = skipped(questions)
+    if out:
+        parts.append(f"// 未导出 {len(out)} 道题：\n" + "".join(f"//   {line}\n" for line in out))
     if bank:
         name = " ".join(str(bank).split()).replace("/", "//")
         parts.append(f"$CATEGORY: $course$/top/{name}\n")
     for q in questions:
-        parts.append(_meta(q) + _question(q) + "\n")
+        if left_out(q) is None:
+            parts.append(_meta(q) + _question(q) + "\n")
     return "\n".join(parts).encode("utf-8")

@@ -25,7 +25,10 @@ def answers(app, bank: str) -> list:
 
 
 def test_gift_file(app, runner):
-    result = runner.invoke(args=["bank", "import", str(SAMPLES / "moodle_export.gift"), "--bank", "宪法GIFT"])
+    refused = runner.invoke(args=["bank", "import", str(SAMPLES / "moodle_export.gift"), "--bank", "宪法GIFT"])
+    assert refused.exit_code == 1 and "的反馈“正确。”未导入" in refused.output  # Moodle's per-answer feedback
+    result = runner.invoke(args=["bank", "import", str(SAMPLES / "moodle_export.gift"), "--bank", "宪法GIFT",
+                                 "--accept-changes"])
     assert result.exit_code == 0, result.output
     assert "格式：Moodle GIFT" in result.output
     got = answers(app, "宪法GIFT")
