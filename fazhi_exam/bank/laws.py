@@ -32,6 +32,14 @@ SEED: list[tuple[str, str, str, str | None]] = [
     ("未成年人保护法", "中华人民共和国未成年人保护法", "law", "2024-04-26"),
     ("老年人权益保障法", "中华人民共和国老年人权益保障法", "law", "2018-12-29"),
     ("乡村振兴促进法", "中华人民共和国乡村振兴促进法", "law", "2021-04-29"),
+    ("农村集体经济组织法", "中华人民共和国农村集体经济组织法", "law", "2024-06-28"),
+    ("地方各级人民代表大会和地方各级人民政府组织法",
+     "中华人民共和国地方各级人民代表大会和地方各级人民政府组织法", "law", "2022-03-11"),
+    ("保守国家秘密法", "中华人民共和国保守国家秘密法", "law", "2024-02-27"),
+    ("劳动合同法", "中华人民共和国劳动合同法", "law", "2012-12-28"),
+    ("社会保险法", "中华人民共和国社会保险法", "law", "2018-12-29"),
+    ("慈善法", "中华人民共和国慈善法", "law", "2023-12-29"),
+    ("农产品质量安全法", "中华人民共和国农产品质量安全法", "law", "2022-09-02"),
     ("个人信息保护法", "中华人民共和国个人信息保护法", "law", "2021-08-20"),
     ("土地管理法", "中华人民共和国土地管理法", "law", "2019-08-26"),
     ("法律援助法", "中华人民共和国法律援助法", "law", "2021-08-20"),
@@ -76,6 +84,39 @@ def ensure_laws() -> int:
             added += 1
     db.session.flush()
     return added
+
+
+def cited_names(basis: str) -> list[str]:
+    """The short names of the laws a basis cites (each 《title》, and policy names written without
+    brackets), whether or not they are in the table — for checking files without a database."""
+    names = [short_name(title) for title in TITLE.findall(basis or "")]
+    names += [name for name, _title, kind, _day in SEED if kind == "policy" and name in (basis or "")]
+    return list(dict.fromkeys(names))
+
+
+def stale_citations(banks: dict[str, dict], versions: dict[str, date]) -> list[str]:
+    """Questions citing a law whose version date (`versions`, from SEED) is later than the date the
+    question was checked against (its own `checked_against`, else its bank's): the questions to recheck
+    after an amendment is entered in SEED. Also every citation of a law not in `versions`."""
+    found = []
+    for file, data in banks.items():
+        bank_checked = data.get("checked_against")
+        for number, q in enumerate(data.get("questions") or [], 1):
+            checked = q.get("checked_against", bank_checked)
+            for name in cited_names(str(q.get("basis") or "")):
+                version = versions.get(name)
+                if version is None:
+                    found.append(f"{file} 第{number}题：《{name}》不在法律表（bank/laws.py SEED）中")
+                elif not isinstance(checked, date):
+                    found.append(f"{file} 第{number}题：没有 checked_against（核对日期）")
+                elif version > checked:
+                    found.append(f"{file} 第{number}题：《{name}》的现行版本（{version}）晚于本题核对的日期"
+                                 f"（{checked}），请按新文本复核")
+    return found
+
+
+def seed_versions() -> dict[str, date]:
+    return {name: date.fromisoformat(day) for name, _title, _kind, day in SEED if day}
 
 
 def cited_laws(basis: str, laws_by_name: dict[str, Law] | None = None) -> list[Law]:

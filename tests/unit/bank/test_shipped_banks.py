@@ -6,11 +6,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from fazhi_exam.bank import importing
+from fazhi_exam.bank.laws import seed_versions, stale_citations
 from fazhi_exam.bank.shipped import shipped_files
 from fazhi_exam.bank.validation import dedupe_key
 
@@ -82,3 +85,33 @@ def test_every_statute_citation_resolves():
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:]
     assert "unresolved 0" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in shipped_files()}
+
+
+def test_at_least_2000_questions_in_30_banks(parsed):
+    assert len(parsed) >= 30 and sum(len(r.questions) for r in parsed.values()) >= 2000
+
+
+def test_every_cited_law_is_in_the_laws_table_and_no_question_is_older_than_its_law(raw):
+    assert stale_citations(raw, seed_versions()) == []
+
+
+def test_an_amendment_entered_in_the_table_flags_exactly_the_questions_citing_it(raw):
+    versions = seed_versions()
+    citing = {(name, n) for name, data in raw.items() for n, q in enumerate(data["questions"], 1)
+              if "行政复议法" in str(q.get("basis"))}
+    stale = stale_citations(raw, {**versions, "行政复议法": date(2027, 1, 1)})
+    assert len(stale) == len(citing) > 50
+    assert all("《行政复议法》的现行版本（2027-01-01）晚于本题核对的日期" in line for line in stale)
+
+
+@pytest.mark.skipif(not CHECKER.exists(), reason="reference law texts (../shared) not beside the checkout")
+@pytest.mark.parametrize("path", shipped_files(), ids=lambda p: p.stem)
+def test_quotations_in_explanations_are_word_for_word(path):
+    from tests.unit.bank import quotes
+
+    assert quotes.problems(path) == []
