@@ -72,7 +72,8 @@ def bank_import_command(file: Path, bank_name: str | None, dry_run: bool, draft:
 
 @bank_group.command("export")
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "yaml", "gift"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "yaml", "gift", "moodle"]), required=True,
+              help="moodle：Moodle XML（多空填空题为完形填空）")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--include-retired", is_flag=True, help="同时导出已停用的题")
 @with_appcontext

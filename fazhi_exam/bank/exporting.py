@@ -9,9 +9,10 @@ from ..extensions import db
 from ..models import Question, QuestionVersion
 from .questions import as_parsed, bank_by_name
 
-FORMATS = {"xlsx": ("excel", ".xlsx"), "yaml": ("native", ".yaml"), "gift": ("gift", ".gift")}
+FORMATS = {"xlsx": ("excel", ".xlsx"), "yaml": ("native", ".yaml"), "gift": ("gift", ".gift"),
+           "moodle": ("moodle_xml", ".xml")}
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "yaml": "application/x-yaml", "gift": "text/plain"}
+             "yaml": "application/x-yaml", "gift": "text/plain", "moodle": "application/xml"}
 
 
 def export_bank(name: str, fmt: str, *, include_retired: bool = False) -> tuple[bytes, int]:

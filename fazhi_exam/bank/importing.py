@@ -23,7 +23,7 @@ from .validation import dedupe_key, question_problems
 BATCH = 200  # questions written per committed batch: about 0.1 s of SQLite's write lock each
 
 FORMAT_LABELS = {"native": "题库 YAML/JSON", "excel": "Excel 模板", "txt": "文本题库", "docx": "Word 题库",
-                 "gift": "Moodle GIFT", "aiken": "Moodle Aiken"}
+                 "gift": "Moodle GIFT", "aiken": "Moodle Aiken", "moodle_xml": "Moodle XML"}
 
 
 def detect_format(filename: str, content: bytes) -> str:
@@ -36,6 +36,8 @@ def detect_format(filename: str, content: bytes) -> str:
         return "docx"
     if suffix == ".gift":
         return "gift"
+    if suffix == ".xml":
+        return "moodle_xml"
     if suffix == ".txt":
         head = content[:20000].decode("utf-8", errors="ignore")
         if "ANSWER:" in head.upper() and any(f"\n{c})" in head or f"\n{c}." in head for c in "AB"):
@@ -48,11 +50,12 @@ def detect_format(filename: str, content: bytes) -> str:
         return "txt"
     if suffix == ".xls":
         raise FormatError("暂不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再上传")
-    raise FormatError(f"不支持的文件类型“{suffix or filename}”（支持 .xlsx .docx .txt .gift .yaml .json）")
+    raise FormatError(f"不支持的文件类型“{suffix or filename}”（支持 .xlsx .docx .txt .gift .xml .yaml .json）")
 
 
 PARSERS = {"native": ("native", "parse"), "excel": ("excel", "parse"), "txt": ("text", "parse_txt"),
-           "docx": ("text", "parse_docx"), "gift": ("gift", "parse"), "aiken": ("aiken", "parse")}
+           "docx": ("text", "parse_docx"), "gift": ("gift", "parse"), "aiken": ("aiken", "parse"),
+           "moodle_xml": ("moodle_xml", "parse")}
 
 
 def parser_for(fmt: str) -> Callable[[bytes, str], ParseResult]:

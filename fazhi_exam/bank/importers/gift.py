@@ -1,10 +1,8 @@
 """Moodle GIFT files (docs.moodle.org/en/GIFT_format) read into ParsedQuestions."""
 from __future__ import annotations
 
-import html
 import json
 import re
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ... import limits
@@ -19,6 +17,7 @@ from .base import (
     check_lines,
     too_many_questions,
 )
+from .markup import html_to_text, markdown_to_text, note, noting, plain, short
 
 FORMATS = ("html", "moodle", "markdown", "plain")
 ESCAPABLE = "~=#{}:\\"
@@ -34,24 +33,7 @@ class _Bad(Exception):
     """One question cannot be read; the message becomes a ParseProblem."""
 
 
-# What reading the current question changed or dropped (each question is read in one call).
-_notes: ContextVar[list[str]] = ContextVar("gift_notes")
-
-
-def _note(message: str) -> None:
-    notes = _notes.get(None)
-    if notes is not None and message not in notes:
-        notes.append(message)
-
-
-def _plain(text: str) -> str:
-    """Words only, for a warning: markup and entities out."""
-    return html.unescape(re.sub(r"<[^<>]*>", "", re.sub(r"^\s*\[\w+\]", "", text))).strip()
-
-
-def _short(text: str, n: int = 20) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[:n] + "…"
+BadQuestion = _Bad  # for the other importers that share choice_key
 
 
 @dataclass
@@ -74,47 +56,6 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", repl, text, flags=re.S)
 
 
-ACTIVE = re.compile(r"(?is)<(script|style|iframe|object|embed|template)\b[^>]*>.*?</\1\s*>")
-LAYOUT = {"p", "br", "div", "span", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
-          "table", "tbody", "thead"}
-TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)")
-
-
-def _html_to_text(text: str) -> str:
-    """Moodle exports rich text as HTML; our questions are plain text with newlines. Scripts and the like
-    go with their content; any markup beyond paragraphs and line breaks is named in a warning."""
-    active = {m.group(1).lower() for m in ACTIVE.finditer(text)}
-    if active:
-        _note(f"删除了 HTML 中的 {'、'.join(f'<{t}>' for t in sorted(active))} 及其内容（可能执行的代码不导入）")
-        text = ACTIVE.sub("", text)
-    dropped = {t.lower() for t in TAG_NAME.findall(text)} - LAYOUT
-    if dropped:
-        _note(f"HTML 格式已转为纯文字（去掉了 {'、'.join(f'<{t}>' for t in sorted(dropped))} 等标记）")
-    text = re.sub(r"(?i)<br\s*/?>|</(?:p|div|li|h[1-6]|tr)\s*>", "\n", text)
-    text = html.unescape(re.sub(r"<[^<>]*>", "", text)).replace("\xa0", " ")  # [^<>]: one pass per "<"
-    lines = (re.sub(r"[ \t]+", " ", ln).strip() for ln in text.split("\n"))
-    return "\n".join(ln for ln in lines if ln)
-
-
-MARKDOWN = [(re.compile(r"!\[([^\]]*)\]\(([^)]*)\)"), r"\1"), (re.compile(r"\[([^\]]+)\]\(([^)]*)\)"), r"\1（\2）"),
-            (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"), (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*"), r"\1"),
-            (re.compile(r"`([^`]+)`"), r"\1"), (re.compile(r"(?m)^\s{0,3}#{1,6}\s+"), ""),
-            (re.compile(r"(?m)^\s{0,3}>\s?"), "")]
-
-
-def _markdown_to_text(text: str) -> str:
-    """[markdown] text as plain text: emphasis, headings, code marks and links become words (a link
-    keeps its address in brackets); never HTML."""
-    plain = text
-    for pattern, repl in MARKDOWN:
-        plain = pattern.sub(repl, plain)
-    if plain != text:
-        _note("Markdown 格式已转为纯文字（加粗、标题、链接等标记去掉，文字保留）")
-    if re.search(r"<[a-zA-Z/][^<>]*>", plain):
-        plain = _html_to_text(plain)
-    return plain
-
-
 def _split_format(raw: str, default: str) -> tuple[str, str]:
     """A leading "[html]" / "[moodle]" / "[markdown]" / "[plain]" marker, as Moodle reads it."""
     raw = raw.lstrip()  # not rstrip: "……是 {=答案}" keeps the space before its blank
@@ -128,9 +69,9 @@ def _text(raw: str, fmt: str) -> str:
     fmt, raw = _split_format(raw, fmt)
     text = _unescape(raw)
     if fmt == "html":
-        text = _html_to_text(text)
+        text = html_to_text(text)
     elif fmt == "markdown":
-        text = _markdown_to_text(text)
+        text = markdown_to_text(text)
     return text.strip()
 
 
@@ -192,9 +133,9 @@ def _drop_feedback(part: str) -> str:
     """An answer's own "#feedback": not kept (we keep the general feedback, ####), and said so."""
     cut = _unescaped(part, "#")
     if cut:
-        answer, feedback = (_plain(_unescape(x)) for x in (part[:cut[0].start()], part[cut[0].end():]))
+        answer, feedback = (plain(_unescape(x)) for x in (part[:cut[0].start()], part[cut[0].end():]))
         if feedback:
-            _note(f"答案“{_short(answer)}”的反馈“{_short(feedback)}”未导入（本系统只保留整题的解析）")
+            note(f"答案“{short(answer)}”的反馈“{short(feedback)}”未导入（本系统只保留整题的解析）")
         return part[:cut[0].start()]
     return part
 
@@ -228,7 +169,7 @@ def _variants(body: str, fmt: str) -> list[str]:
             if weight != 100:
                 partial = True  # part-marks answers have no place in an all-or-nothing blank
                 dropped = _text(_drop_feedback(part[m.end():]), fmt)
-                _note(f"答案“{_short(dropped)}”原为 {weight:g}% 部分得分，未作为可接受的答案导入"
+                note(f"答案“{short(dropped)}”原为 {weight:g}% 部分得分，未作为可接受的答案导入"
                       "（本系统填空题每空全对才得分）")
                 continue
             part = part[m.end():]
@@ -245,7 +186,7 @@ def _weight(text: str) -> float:
     return sign * float(text.lstrip("-").rstrip("."))
 
 
-def _choice(options: list, ours: bool = False) -> tuple[str, str]:
+def choice_key(options: list, ours: bool = False) -> tuple[str, str]:
     """`ours`: a file this system wrote (its "// fazhi:" line): the penalties it writes for wrong
     options of a 多选 are how the exam's scoring reads in Moodle, and lose nothing when read back."""
     if len(options) < 2:
@@ -259,41 +200,37 @@ def _choice(options: list, ours: bool = False) -> tuple[str, str]:
                        "请只留一个 =；若是多选题，请用 ~%50% 这样的权重标出各正确选项")
         for i, (mark, weight, _) in enumerate(options):
             if mark != "=" and weight:
-                _note(f"选项 {LETTERS[i]} 原为 {weight:g}% {'部分得分' if weight > 0 else '扣分'}，"
+                note(f"选项 {LETTERS[i]} 原为 {weight:g}% {'部分得分' if weight > 0 else '扣分'}，"
                       "导入后按错误选项计（本系统单选题只有一个正确答案）")
         return "single", full[0]
     right = "".join(LETTERS[i] for i, (_, weight, _) in enumerate(options) if weight > 0)
     if not right:
         raise _Bad("没有正确答案（用 = 标出正确选项，多选题用 ~%50% 这样的正权重）")
-    _weights_note(options, right, ours)
+    _weightsnote(options, right, ours)
     return ("multiple" if len(right) > 1 else "single"), right
 
 
-def _weights_note(options: list, right: str, ours: bool) -> None:
+def _weightsnote(options: list, right: str, ours: bool) -> None:
     """Weights a "~%n%" question carries that our model does not: say exactly what changes."""
     positive = [(LETTERS[i], w) for i, (_, w, _) in enumerate(options) if w > 0]
     negative = [(LETTERS[i], w) for i, (_, w, _) in enumerate(options) if w < 0]
     total = sum(w for _, w in positive)
     if len(right) == 1 and positive[0][1] != 100:
-        _note(f"唯一的正确选项 {right} 原为 {positive[0][1]:g}%，导入后选它得满分")
+        note(f"唯一的正确选项 {right} 原为 {positive[0][1]:g}%，导入后选它得满分")
     elif len(right) > 1:
         if len({w for _, w in positive}) > 1:
             shown = "、".join(f"{k} {w:g}%" for k, w in positive)
-            _note(f"各正确选项的权重不同（{shown}），导入后同等计分，按考试的多选计分方式评分")
+            note(f"各正确选项的权重不同（{shown}），导入后同等计分，按考试的多选计分方式评分")
         if abs(total - 100) > 0.01:
-            _note(f"正确选项的权重合计 {total:g}%（不是 100%），导入后全部选对得满分")
+            note(f"正确选项的权重合计 {total:g}%（不是 100%），导入后全部选对得满分")
     if negative and not ours:
         shown = "、".join(f"{k} {w:g}%" for k, w in negative)
-        _note(f"错误选项的扣分（{shown}）未导入：本系统按考试的多选计分方式评分，选错不倒扣")
+        note(f"错误选项的扣分（{shown}）未导入：本系统按考试的多选计分方式评分，选错不倒扣")
 
 
 def _question(block: _Block, meta: dict | None) -> ParsedQuestion:
-    notes: list[str] = []
-    token = _notes.set(notes)
-    try:
+    with noting() as notes:
         q = _read_question(block, meta)
-    finally:
-        _notes.reset(token)
     q.warnings = notes
     return q
 
@@ -342,13 +279,13 @@ def _read_question(block: _Block, meta: dict | None) -> ParsedQuestion:
             stem = BLANK.join(texts)  # each answer block is one blank, where it stands
     else:  # missing-word style: an answer block inside the sentence leaves a blank there
         stem = texts[0] + BLANK + texts[1] if texts[1].strip() else texts[0]
-    stem = (_html_to_text(stem) if fmt == "html" else _markdown_to_text(stem) if fmt == "markdown" else stem).strip()
+    stem = (html_to_text(stem) if fmt == "html" else markdown_to_text(stem) if fmt == "markdown" else stem).strip()
     if title and stem and not "".join(stem.split()).startswith("".join(title.rstrip("…. ").split())):
-        _note(f"题目名称“{_short(title)}”未导入（本系统以题干识别试题，没有单独的题目名称）")
+        note(f"题目名称“{short(title)}”未导入（本系统以题干识别试题，没有单独的题目名称）")
     stem = stem or title
     q = ParsedQuestion(type=kind, stem=stem, explanation=feedback, where=block.where)
     if kind == "choice":
-        q.type, q.answer = _choice(data, ours=meta is not None)
+        q.type, q.answer = choice_key(data, ours=meta is not None)
         q.options = [text for _, _, text in data]
     elif kind == "fill":
         q.answer = [answer for _, answer, _ in parsed]
