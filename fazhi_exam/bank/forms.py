@@ -28,6 +28,9 @@ class QuestionForm(FlaskForm):
                               validators=[NumberRange(1, 5, "难度应为 1–5。")])
     tags = StringField("标签（用顿号或逗号分隔，如 行政处罚法、执法）", validators=[Optional(), Length(max=400)])
     grading_points = TextAreaField("评分要点（简答题：每行一条）", validators=[Optional()])
+    option_feedback = TextAreaField("选项反馈（可不填；答题后显示，每行一条，如 B：……；判断题写 对：…… 错：……）",
+                                    validators=[Optional(), Length(max=20000)])
+    title = StringField("题目名称（可不填）", validators=[Optional(), Length(max=255)])
     note = StringField("修改说明（记入版本历史）", validators=[Optional(), Length(max=200)])
     submit = SubmitField("保存")
 

@@ -47,7 +47,8 @@ def _version(q: ParsedQuestion, actor: User | None, note: str, number: int) -> Q
     return QuestionVersion(
         number=number, type=q.type, stem=q.stem, options=list(q.options), answer=q.answer,
         explanation=q.explanation, basis=q.basis, difficulty=q.difficulty, tags=list(q.tags),
-        grading_points=list(q.grading_points), note=note[:255], created_at=clock.now(),
+        grading_points=list(q.grading_points), title=q.title[:255], option_feedback=list(q.option_feedback),
+        note=note[:255], created_at=clock.now(),
         created_by_id=actor.id if actor else None)
 
 
@@ -126,7 +127,8 @@ def as_parsed(version: QuestionVersion) -> ParsedQuestion:
     return ParsedQuestion(type=version.type, stem=version.stem, options=list(version.options or []),
                           answer=version.answer, explanation=version.explanation or "",
                           basis=version.basis or "", difficulty=version.difficulty,
-                          tags=list(version.tags or []), grading_points=list(version.grading_points or []))
+                          tags=list(version.tags or []), grading_points=list(version.grading_points or []),
+                          title=version.title or "", option_feedback=list(version.option_feedback or []))
 
 
 @dataclass

@@ -19,7 +19,15 @@ from . import questions as service
 from .exporters.excel import answer_text
 from .exporting import FORMATS, MIMETYPES, export_bank
 from .forms import BankForm, QuestionForm
-from .importers.base import ParsedQuestion, normalise_blanks, parse_fill_answers, parse_judge, parse_letters
+from .importers.base import (
+    ParsedQuestion,
+    normalise_blanks,
+    option_feedback_text,
+    parse_fill_answers,
+    parse_judge,
+    parse_letters,
+    parse_option_feedback,
+)
 from .types import REGISTRY, TYPE_LABELS
 
 bp = Blueprint("bank", __name__, url_prefix="/bank")
@@ -116,7 +124,9 @@ def _parsed_from(form: QuestionForm) -> ParsedQuestion:
         explanation=(form.explanation.data or "").strip(), basis=(form.basis.data or "").strip(),
         difficulty=form.difficulty.data or 3,
         tags=[t for t in re.split(r"[、,，;；\s]+", form.tags.data or "") if t],
-        grading_points=[p.strip() for p in (form.grading_points.data or "").splitlines() if p.strip()])
+        grading_points=[p.strip() for p in (form.grading_points.data or "").splitlines() if p.strip()],
+        title=(form.title.data or "").strip(),
+        option_feedback=parse_option_feedback(form.option_feedback.data or "", qtype, len(options)))
 
 
 def _fill_form(form: QuestionForm, version: QuestionVersion) -> None:
@@ -127,6 +137,8 @@ def _fill_form(form: QuestionForm, version: QuestionVersion) -> None:
     form.explanation.data, form.basis.data = parsed.explanation, parsed.basis
     form.difficulty.data, form.tags.data = parsed.difficulty, "、".join(parsed.tags)
     form.grading_points.data = "\n".join(parsed.grading_points)
+    form.title.data = parsed.title
+    form.option_feedback.data = option_feedback_text(parsed.type, parsed.option_feedback)
 
 
 @bp.route("/<int:bank_id>/questions/new", methods=["GET", "POST"])

@@ -24,6 +24,14 @@ def question_problems(q: ParsedQuestion) -> list[str]:
         problems.append("法律依据超过 500 字")
     if len(q.tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in q.tags):
         problems.append(f"标签最多 {MAX_TAGS} 个，每个不超过 {MAX_TAG} 字")
+    if len(q.title or "") > 255:
+        problems.append("题目名称超过 255 字")
+    if q.option_feedback:
+        slots = 2 if q.type == "judge" else len(q.options or [])
+        if q.type not in ("single", "multiple", "judge") or len(q.option_feedback) != slots:
+            problems.append(f"选项反馈应与选项一一对应（{slots} 条）" if slots else "这种题型没有选项反馈")
+        elif any(not isinstance(f, str) or len(f) > MAX_TEXT for f in q.option_feedback):
+            problems.append(f"选项反馈每条不超过 {MAX_TEXT} 字")
     return problems
 
 

@@ -57,6 +57,18 @@ def shown_key(aq) -> object:
     return letters[0] if v.type == "single" else letters
 
 
+def _with_feedback(item: dict, feedback: list[str], order: list[int]) -> None:
+    """Each option's own feedback (in the order shown), or a 判断's feedback as [对, 错]."""
+    if not any(feedback):
+        return
+    if item.get("options"):
+        for shown, option in enumerate(item["options"]):
+            original = order[shown] if order else shown
+            option["feedback"] = feedback[original] if original < len(feedback) else ""
+    elif item.get("type") == "judge":
+        item["judge_feedback"] = [("对", feedback[0]), ("错", feedback[1] if len(feedback) > 1 else "")]
+
+
 def attempt_json(attempt: Attempt) -> dict:
     now = clock.now()
     data = {"attempt_id": attempt.id, "exam_id": attempt.exam_id, "status": attempt.status,
@@ -79,6 +91,7 @@ def attempt_json(attempt: Attempt) -> dict:
                     "key": shown_key(aq), "explanation": v.explanation, "basis": v.basis}
             if v.type == "essay":
                 item["comment"] = aq.answer.comment if aq.answer else ""
+            _with_feedback(item, v.option_feedback or [], aq.option_order or [])
             review.append(item)
         data["review"] = review
     return data

@@ -97,6 +97,9 @@ class QuestionVersion(db.Model):
     difficulty: Mapped[int] = mapped_column(default=3)
     tags: Mapped[list] = mapped_column(JSON, default=list)
     grading_points: Mapped[list] = mapped_column(JSON, default=list)
+    title: Mapped[str] = mapped_column(String(255), default="")  # a name trainers know it by (Moodle's)
+    # Feedback per option, in the question's own letters (判断: [for 对, for 错]); "" where there is none.
+    option_feedback: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(String(255), default="")  # why this version was made
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

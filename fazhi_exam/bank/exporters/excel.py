@@ -11,11 +11,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..importers.base import LETTERS, ParsedQuestion, fill_answers_text
+from ..importers.base import LETTERS, ParsedQuestion, fill_answers_text, option_feedback_text
 from ..importers.excel import COLUMNS
 from ..types import TYPE_LABELS
 
-EXTRA_COLUMNS = ["评分要点"]  # essays' grading points: an extra column the importer reads back
+EXTRA_COLUMNS = ["评分要点", "题目名称", "选项反馈"]  # extra columns the importer reads back
 TYPE_WORD = {key: label[:2] for key, label in TYPE_LABELS.items()}  # 单选 多选 判断 填空 简答
 
 
@@ -30,7 +30,7 @@ def answer_text(q: ParsedQuestion) -> str:
 def row_values(q: ParsedQuestion) -> list:
     options = list(q.options) + [""] * (len(LETTERS) - len(q.options))
     return [TYPE_WORD[q.type], q.stem, *options, answer_text(q), q.explanation, q.basis, q.difficulty,
-            "、".join(q.tags), "\n".join(q.grading_points)]
+            "、".join(q.tags), "\n".join(q.grading_points), q.title, option_feedback_text(q.type, q.option_feedback)]
 
 
 def _text_cell(ws, value, font=None) -> WriteOnlyCell:
@@ -57,13 +57,15 @@ NOTES = [  # the 说明 sheet: how to fill each column (the importer reads only 
     ("难度", "1–5 的数字，或 易、较易、中等、较难、难"),
     ("标签", "用顿号或逗号分隔，受众写 干部 / 执法 / 明白人"),
     ("评分要点", "简答题的评分要点，每行一条"),
+    ("题目名称", "可不填；从 Moodle 导入的题目保留原来的名称"),
+    ("选项反馈", "可不填；答题后显示的选项说明，每行一条，如 B：对，这是宪法第二条的规定。判断题写 对：… 和 错：…"),
 ]
 
 
 def export(questions: Iterable[ParsedQuestion], *, bank: str = "") -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("题库")
-    widths = [8, 60] + [22] * len(LETTERS) + [10, 40, 36, 6, 20, 30]
+    widths = [8, 60] + [22] * len(LETTERS) + [10, 40, 36, 6, 20, 30, 20, 40]
     for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C2"

@@ -33,20 +33,26 @@ def _looks_weighted(text: str) -> bool:
     return text.startswith("%")
 
 
+def _said(q: Any, i: int) -> str:
+    """An option's own feedback, as GIFT writes it after the option ("#…")."""
+    feedback = list(getattr(q, "option_feedback", None) or [])
+    return f"#{_esc(feedback[i], first=False)}" if i < len(feedback) and feedback[i] else ""
+
+
 def _choice_block(q: Any) -> list[str]:
     options = list(getattr(q, "options", None) or [])
     right = set(parse_letters(str(q.answer or "")) or "") & set(LETTERS[:len(options)])
     lines = []
     if q.type == "multiple":  # no "=": Moodle then allows several answers; weights give full marks to all right ones
         good, bad = _weight(100 / max(len(right), 1)), _weight(-100 / max(len(options) - len(right), 1))
-        for letter, text in zip(LETTERS, options, strict=False):
-            lines.append(f"\t~%{good if letter in right else bad}%{_esc(text)}")
+        for i, (letter, text) in enumerate(zip(LETTERS, options, strict=False)):
+            lines.append(f"\t~%{good if letter in right else bad}%{_esc(text)}{_said(q, i)}")
     else:
-        for letter, text in zip(LETTERS, options, strict=False):
+        for i, (letter, text) in enumerate(zip(LETTERS, options, strict=False)):
             if letter in right:
-                lines.append(f"\t={_esc(text)}")  # Moodle takes no weight after "=", so no guard needed
+                lines.append(f"\t={_esc(text)}{_said(q, i)}")  # Moodle takes no weight after "=", so no guard needed
             else:
-                lines.append(f"\t~{'%0%' if _looks_weighted(_esc(text)) else ''}{_esc(text)}")
+                lines.append(f"\t~{'%0%' if _looks_weighted(_esc(text)) else ''}{_esc(text)}{_said(q, i)}")
     return lines
 
 
@@ -71,6 +77,11 @@ def _meta(q: Any) -> str:
 
 
 def _question(q: Any) -> str:
+    title = str(getattr(q, "title", "") or "")
+    return (f"::{_esc(title, first=False)}::" if title else "") + _body(q)
+
+
+def _body(q: Any) -> str:
     stem = str(q.stem or "")
     feedback = _esc(getattr(q, "explanation", ""))
     if q.type == "fill":
@@ -90,9 +101,12 @@ def _question(q: Any) -> str:
     if q.type in ("single", "multiple"):
         lines = _choice_block(q) + ([f"\t####{feedback}"] if feedback else [])
         return text + "{\n" + "\n".join(lines) + "\n}"
-    if q.type == "judge":
+    if q.type == "judge":  # {TRUE#feedback when answered wrong#feedback when answered right}
         value = q.answer if isinstance(q.answer, bool) else parse_judge(str(q.answer))
-        return f"{text}{{{'TRUE' if value else 'FALSE'}{f'####{feedback}' if feedback else ''}}}"
+        said = list(getattr(q, "option_feedback", None) or []) + ["", ""]
+        right, wrong = (said[0], said[1]) if value else (said[1], said[0])
+        both = f"#{_esc(wrong, first=False)}#{_esc(right, first=False)}" if right or wrong else ""
+        return f"{text}{{{'TRUE' if value else 'FALSE'}{both}{f'####{feedback}' if feedback else ''}}}"
     answer = _esc(getattr(q, "answer", "") if isinstance(getattr(q, "answer", ""), str) else "")
     return f"{text}{{{f'####{answer}' if answer else ''}}}"  # essay
 

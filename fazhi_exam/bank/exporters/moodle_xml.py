@@ -33,10 +33,10 @@ def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = PLAIN) -> E
     return node
 
 
-def _answer(parent: ET.Element, text: str, fraction: float) -> None:
+def _answer(parent: ET.Element, text: str, fraction: float, feedback: str = "") -> None:
     node = ET.SubElement(parent, "answer", {"fraction": _weight(fraction), "format": PLAIN})
     ET.SubElement(node, "text").text = _clean(text)
-    _text(node, "feedback", "", None)
+    _text(node, "feedback", feedback)
 
 
 def _comment(q: Any) -> ET.Element:
@@ -59,7 +59,7 @@ def _body(q: Any) -> tuple[str, ET.Element]:
     if q.type == "fill":
         kind = "multianswer" if len(answers) > 1 else "shortanswer"
     node = ET.Element("question", {"type": kind})
-    name = " ".join(str(q.stem or "").replace(BLANK, "____").split())[:50]
+    name = str(getattr(q, "title", "") or "") or " ".join(str(q.stem or "").split())[:50]
     _text(node, "name", name, None)
     stem = str(q.stem or "")
     if kind == "multianswer":
@@ -77,6 +77,7 @@ def _body(q: Any) -> tuple[str, ET.Element]:
 def _question(q: Any) -> ET.Element:
     kind, node = _body(q)
     options = list(getattr(q, "options", None) or [])
+    said = list(getattr(q, "option_feedback", None) or []) + [""] * len(LETTERS)
     if kind == "multichoice":
         right = set(parse_letters(str(q.answer or "")) or "") & set(LETTERS[:len(options)])
         single = q.type == "single"
@@ -85,12 +86,12 @@ def _question(q: Any) -> ET.Element:
         ET.SubElement(node, "answernumbering").text = "ABCD"
         good = 100 if single else 100 / max(len(right), 1)
         bad = 0 if single else -100 / max(len(options) - len(right), 1)  # as in our GIFT export
-        for letter, text in zip(LETTERS, options, strict=False):
-            _answer(node, text, good if letter in right else bad)
+        for i, (letter, text) in enumerate(zip(LETTERS, options, strict=False)):
+            _answer(node, text, good if letter in right else bad, said[i])
     elif kind == "truefalse":
         value = q.answer if isinstance(q.answer, bool) else parse_judge(str(q.answer))
-        _answer(node, "true", 100 if value else 0)
-        _answer(node, "false", 0 if value else 100)
+        _answer(node, "true", 100 if value else 0, said[0])
+        _answer(node, "false", 0 if value else 100, said[1])
     elif kind == "shortanswer":
         ET.SubElement(node, "usecase").text = "0"
         for variant in q.answer[0]:

@@ -10,6 +10,8 @@ from ..importers.base import ParsedQuestion
 
 def question_dict(q: ParsedQuestion) -> dict:
     item: dict = {"type": q.type, "stem": q.stem}
+    if q.title:
+        item = {"type": q.type, "title": q.title, "stem": q.stem}
     if q.options:
         item["options"] = list(q.options)
     item["answer"] = q.answer
@@ -19,6 +21,8 @@ def question_dict(q: ParsedQuestion) -> dict:
     item["tags"] = list(q.tags)
     if q.grading_points:
         item["grading_points"] = list(q.grading_points)
+    if any(q.option_feedback):
+        item["option_feedback"] = list(q.option_feedback)
     return item
 
 

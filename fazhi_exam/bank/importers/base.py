@@ -36,6 +36,8 @@ class ParsedQuestion:
     tags: list[str] = field(default_factory=list)
     grading_points: list[str] = field(default_factory=list)
     where: str = ""  # where in the file, for messages: "第 5 行", "第 3 题（第 12 行）"
+    title: str = ""  # a name the question is known by (Moodle's question name)
+    option_feedback: list[str] = field(default_factory=list)  # per option; 判断: [对, 错]; [] = none
     # What reading it changed or left out (a format's markup, weights, feedback we cannot keep), in
     # Chinese: shown in the preview and the dry run, and confirmed by the trainer before importing.
     warnings: list[str] = field(default_factory=list)
@@ -140,6 +142,30 @@ def parse_fill_answers(text: str) -> list[list[str]]:
     variants.append("".join(current))
     blanks.append(variants)
     return [kept for kept in ([v.strip() for v in part if v.strip()] for part in blanks) if kept]
+
+
+JUDGE_KEYS = ("对", "错")
+FEEDBACK_LINE = re.compile(r"^\s*([A-Ha-h对错])\s*[：:]\s?(.*)$")
+
+
+def option_feedback_text(qtype: str, feedback: list[str]) -> str:
+    """["", "对。"] → "B：对。" (判断: "对：…" / "错：…"); one option per line, its own lines after it."""
+    keys = JUDGE_KEYS if qtype == "judge" else LETTERS
+    return "\n".join(f"{keys[i]}：{text}" for i, text in enumerate(feedback) if text and i < len(keys))
+
+
+def parse_option_feedback(text: str, qtype: str, n_options: int) -> list[str]:
+    """What option_feedback_text wrote, back into a list (one entry per option; [] when empty)."""
+    keys = JUDGE_KEYS if qtype == "judge" else LETTERS[:n_options]
+    out, current = ["" for _ in keys], None
+    for line in (text or "").splitlines():
+        m = FEEDBACK_LINE.match(line)
+        if m and m.group(1).upper() in keys:
+            current = keys.index(m.group(1).upper())
+            out[current] = m.group(2)
+        elif current is not None:
+            out[current] += "\n" + line
+    return out if any(out) else []
 
 
 def check_lines(filename: str, text: str, lines: list[str]) -> None:

@@ -17,9 +17,11 @@ from .base import (
     parse_fill_answers,
     parse_judge,
     parse_letters,
+    parse_option_feedback,
 )
 
 COLUMNS = ["题型", "题干"] + [f"选项{c}" for c in LETTERS] + ["答案", "解析", "法律依据", "难度", "标签"]
+OPTIONAL_COLUMNS = ("评分要点", "题目名称", "选项反馈")  # read when present (our own exports write them)
 HEADER_ALIASES = {"题目": "题干", "试题": "题干", "题目内容": "题干", "正确答案": "答案", "参考答案": "答案",
                   "答案解析": "解析", "依据": "法律依据", "法律法规依据": "法律依据", "类型": "题型",
                   "试题类型": "题型"}
@@ -49,7 +51,7 @@ def parse(content: bytes, filename: str) -> ParseResult:
     columns = {}
     for idx, header in enumerate(table.header):
         key = _header_key(header)
-        if (key in COLUMNS or key == "评分要点") and key not in columns:
+        if (key in COLUMNS or key in OPTIONAL_COLUMNS) and key not in columns:
             columns[key] = idx
     missing = [c for c in ("题型", "题干", "答案") if c not in columns]
     if missing:
@@ -102,4 +104,6 @@ def _question(qtype: str, cell, where: str, result: ParseResult) -> ParsedQuesti
     return ParsedQuestion(type=qtype, stem=stem, options=options, answer=answer,
                           explanation=cell("解析"), basis=cell("法律依据"), difficulty=difficulty,
                           tags=[t for t in SPLIT_TAGS.split(cell("标签")) if t],
-                          grading_points=[p.strip() for p in cell("评分要点").splitlines() if p.strip()], where=where)
+                          grading_points=[p.strip() for p in cell("评分要点").splitlines() if p.strip()], where=where,
+                          title=cell("题目名称"),
+                          option_feedback=parse_option_feedback(cell("选项反馈"), qtype, len(options)))

@@ -17,7 +17,7 @@ from .base import (
     check_lines,
     too_many_questions,
 )
-from .markup import html_to_text, markdown_to_text, note, noting, plain, short
+from .markup import html_to_text, markdown_to_text, note, noting, own_title, plain, short
 
 FORMATS = ("html", "moodle", "markdown", "plain")
 ESCAPABLE = "~=#{}:\\"
@@ -123,19 +123,29 @@ def _answers(raw: str, fmt: str) -> tuple[str, object, str]:
         return "choice", _options(body, fmt), feedback
     if _unescaped(body, "=") and "->" in body:
         raise _Bad("不支持的 GIFT 题型：配对题")
-    head = _unescape(_drop_feedback(body)).strip().upper()
-    if head in TRUE_FALSE:
-        return "judge", TRUE_FALSE[head], feedback
+    cuts = _unescaped(body, "#")
+    head = _unescape(body[:cuts[0].start()] if cuts else body).strip().upper()
+    if head in TRUE_FALSE:  # {T#feedback when answered wrong#feedback when answered right}, as Moodle reads it
+        value = TRUE_FALSE[head]
+        ends = [c.start() for c in cuts[1:]] + [len(body)] if cuts else []
+        wrong, right = ([_text(body[c.end():e], fmt) for c, e in zip(cuts, ends, strict=True)] + ["", ""])[:2]
+        return "judge", (value, [right, wrong] if value else [wrong, right]), feedback
     return "fill", _variants(body, fmt), feedback
 
 
+def _split_feedback(part: str, fmt: str) -> tuple[str, str]:
+    """An option's text (still escaped) and its own "#feedback" as text."""
+    cut = _unescaped(part, "#")
+    return (part[:cut[0].start()], _text(part[cut[0].end():], fmt)) if cut else (part, "")
+
+
 def _drop_feedback(part: str) -> str:
-    """An answer's own "#feedback": not kept (we keep the general feedback, ####), and said so."""
+    """A fill answer's own "#feedback": not kept (a blank has no place for it), and said so."""
     cut = _unescaped(part, "#")
     if cut:
         answer, feedback = (plain(_unescape(x)) for x in (part[:cut[0].start()], part[cut[0].end():]))
         if feedback:
-            note(f"答案“{short(answer)}”的反馈“{short(feedback)}”未导入（本系统只保留整题的解析）")
+            note(f"答案“{short(answer)}”的反馈“{short(feedback)}”未导入（填空题的答案不带反馈，只保留整题的解析）")
         return part[:cut[0].start()]
     return part
 
@@ -149,15 +159,18 @@ def _pieces(body: str, marks: str) -> list[tuple[str, str]]:
                                              for m, end in zip(found, ends[1:], strict=True)]
 
 
-def _options(body: str, fmt: str) -> list[tuple[str, float, str]]:
-    options = []
+def _options(body: str, fmt: str) -> tuple[list[tuple[str, float, str]], list[str]]:
+    """(mark, weight, text) per option, and each option's own feedback ("" where none)."""
+    options, feedback = [], []
     for mark, part in _pieces(body, "[=~]"):
         weight = 100.0 if mark == "=" else 0.0  # like Moodle, "=" is full marks and takes no %weight%
         m = WEIGHT.match(part) if mark != "=" else None
         if m:
             weight, part = _weight(m.group(1)), part[m.end():]
-        options.append((mark, weight, _text(_drop_feedback(part), fmt)))
-    return options
+        text, said = _split_feedback(part, fmt)
+        options.append((mark, weight, _text(text, fmt)))
+        feedback.append(said)
+    return options, feedback
 
 
 def _variants(body: str, fmt: str) -> list[str]:
@@ -280,17 +293,18 @@ def _read_question(block: _Block, meta: dict | None) -> ParsedQuestion:
     else:  # missing-word style: an answer block inside the sentence leaves a blank there
         stem = texts[0] + BLANK + texts[1] if texts[1].strip() else texts[0]
     stem = (html_to_text(stem) if fmt == "html" else markdown_to_text(stem) if fmt == "markdown" else stem).strip()
-    if title and stem and not "".join(stem.split()).startswith("".join(title.rstrip("…. ").split())):
-        note(f"题目名称“{short(title)}”未导入（本系统以题干识别试题，没有单独的题目名称）")
-    stem = stem or title
-    q = ParsedQuestion(type=kind, stem=stem, explanation=feedback, where=block.where)
+    q = ParsedQuestion(type=kind, stem=stem or title, explanation=feedback, where=block.where,
+                       title=own_title(title, stem))
     if kind == "choice":
-        q.type, q.answer = choice_key(data, ours=meta is not None)
-        q.options = [text for _, _, text in data]
+        options, said = data
+        q.type, q.answer = choice_key(options, ours=meta is not None)
+        q.options = [text for _, _, text in options]
+        q.option_feedback = said if any(said) else []
     elif kind == "fill":
         q.answer = [answer for _, answer, _ in parsed]
     elif kind == "judge":
-        q.answer = data
+        q.answer, said = data
+        q.option_feedback = said if any(said) else []
     else:  # GIFT essays carry no model answer; general feedback is the nearest thing to one
         q.answer, q.explanation = feedback, ""
     _apply_meta(q, meta, block.comments)

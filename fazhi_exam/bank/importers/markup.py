@@ -34,6 +34,13 @@ def plain(text: str) -> str:
     return html.unescape(re.sub(r"<[^<>]*>", "", re.sub(r"^\s*\[\w+\]", "", text))).strip()
 
 
+def own_title(title: str, stem: str) -> str:
+    """A question name worth keeping: not the beginning of the question itself (Moodle names an
+    untitled question by its first words, and so do we when writing Moodle XML)."""
+    squeezed = "".join(title.rstrip("…. ").split())
+    return "" if not squeezed or "".join(stem.split()).startswith(squeezed) else title.strip()[:255]
+
+
 def short(text: str, n: int = 20) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[:n] + "…"

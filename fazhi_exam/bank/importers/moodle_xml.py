@@ -18,7 +18,7 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from ... import limits
 from .base import BLANK, FormatError, ParsedQuestion, ParseProblem, ParseResult, check_lines, too_many_questions
 from .gift import BadQuestion, choice_key
-from .markup import html_to_text, markdown_to_text, note, noting, short
+from .markup import html_to_text, markdown_to_text, note, noting, own_title, short
 
 META = "fazhi:"  # <!-- fazhi: {json} -->: basis, difficulty, tags, grading points written by our exporter
 UNSUPPORTED = {"numerical": "数值题", "match": "配对题", "description": "说明文字（不是试题）", "calculated": "计算题",
@@ -57,14 +57,17 @@ def _fraction(answer: ET.Element) -> float:
         raise _Bad(f"答案的 fraction“{answer.get('fraction')}”不是数字") from exc
 
 
-def _answers(q: ET.Element) -> list[tuple[str, float]]:
-    """(text, fraction) per <answer>; per-answer feedback is named in a warning."""
+def _answers(q: ET.Element, said: list[str] | None = None) -> list[tuple[str, float]]:
+    """(text, fraction) per <answer>; each answer's feedback goes to `said`, or (a short answer's,
+    which a blank cannot hold) is named in a warning."""
     out = []
     for answer in q.findall("answer"):
         text = _plain(*_text(answer))
         feedback = _plain(*_text(answer.find("feedback")))
-        if feedback:
-            note(f"答案“{short(text)}”的反馈“{short(feedback)}”未导入（本系统只保留整题的解析）")
+        if said is not None:
+            said.append(feedback)
+        elif feedback:
+            note(f"答案“{short(text)}”的反馈“{short(feedback)}”未导入（填空题的答案不带反馈，只保留整题的解析）")
         out.append((text, _fraction(answer)))
     return out
 
@@ -123,7 +126,7 @@ def _cloze(text: str) -> tuple[str, list[list[str]]]:
                 fraction, part = float(weight.group(1)), part[weight.end():]
             body = re.split(r"(?<!\\)#", part, maxsplit=1)
             if len(body) > 1 and body[1].strip():
-                note(f"答案“{short(body[0])}”的反馈“{short(body[1])}”未导入（本系统只保留整题的解析）")
+                note(f"答案“{short(body[0])}”的反馈“{short(body[1])}”未导入（填空题的答案不带反馈，只保留整题的解析）")
             pairs.append((re.sub(r"\\(.)", r"\1", body[0]).strip(), fraction))
         answers.append(_variants(pairs))
         return BLANK
@@ -139,18 +142,23 @@ def _question(q: ET.Element, where: str) -> ParsedQuestion:
     stem = _plain(raw, fmt) if kind != "multianswer" else raw
     explanation = _plain(*_text(q.find("generalfeedback")))
     out = ParsedQuestion(type="single", stem=stem, explanation=explanation, where=where)
+    said: list[str] = []
     if kind == "multichoice":
         single = (q.findtext("single") or "true").strip().lower() in ("true", "1")
-        pairs = _answers(q)
+        pairs = _answers(q, said)
         options = [("=" if single and fraction == 100 else "~", fraction, text) for text, fraction in pairs]
         out.type, out.answer = choice_key(options, ours=_meta(q) is not None)
         out.options = [text for text, _ in pairs]
+        out.option_feedback = said if any(said) else []
     elif kind == "truefalse":
-        pairs = _answers(q)
+        pairs = _answers(q, said)
         right = [text.lower() for text, fraction in pairs if fraction == 100]
         if len(right) != 1 or right[0] not in ("true", "false"):
             raise _Bad("判断题应有一个得满分的答案（true 或 false）")
         out.type, out.answer = "judge", right[0] == "true"
+        by_value = {text.lower(): f for (text, _), f in zip(pairs, said, strict=True)}
+        feedback = [by_value.get("true", ""), by_value.get("false", "")]
+        out.option_feedback = feedback if any(feedback) else []
     elif kind == "shortanswer":
         out.type, out.stem, out.answer = "fill", _blank_stem(stem), [_variants(_answers(q))]
     elif kind == "essay":
@@ -162,9 +170,7 @@ def _question(q: ET.Element, where: str) -> ParsedQuestion:
         out.type, out.stem, out.answer = "fill", _plain(text, fmt), answers
     else:
         raise _Bad(f"不支持的题型：{kind or '（未写明）'}")
-    name = _plain(*_text(q.find("name")))
-    if name and out.stem and not "".join(out.stem.split()).startswith("".join(name.rstrip("…. ").split())):
-        note(f"题目名称“{short(name)}”未导入（本系统以题干识别试题，没有单独的题目名称）")
+    out.title = own_title(_plain(*_text(q.find("name"))), out.stem)
     out.tags = [t for t in (_plain(*_text(tag)) for tag in q.iterfind("tags/tag")) if t]
     _apply_meta(out, _meta(q))
     return out

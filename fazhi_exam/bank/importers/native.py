@@ -203,5 +203,8 @@ def parse(content: bytes, filename: str) -> ParseResult:
             tags=[t.strip() for t in _strings(raw.get("tags")) if t.strip()],
             grading_points=_strings(raw.get("grading_points")),
             where=where,
+            title=str(raw.get("title") or "").strip(),
+            option_feedback=[str(f or "") for f in raw.get("option_feedback") or []]
+            if isinstance(raw.get("option_feedback"), list) else [],
         ))
     return result

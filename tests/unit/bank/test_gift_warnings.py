@@ -63,11 +63,17 @@ def test_a_weighted_short_answer_alternative_is_named_not_dropped_silently():
     assert q.warnings == ["答案“总章程”原为 50% 部分得分，未作为可接受的答案导入（本系统填空题每空全对才得分）"]
 
 
-def test_per_answer_feedback_and_a_title_that_is_not_the_stem_are_named():
+def test_titles_and_per_option_feedback_are_kept_and_written_back():
     q = one("::宪法第一题:: 我国的根本法是？{=宪法#对，宪法是根本法。 ~民法典#不对。}")
-    assert any("答案“宪法”的反馈“对，宪法是根本法。”未导入" in w for w in q.warnings)
-    assert any("题目名称“宪法第一题”未导入" in w for w in q.warnings)
-    assert one("::我国的根本法是？:: 我国的根本法是？{=宪法 ~民法典}").warnings == []  # Moodle's default name
+    assert (q.title, q.option_feedback, q.warnings) == ("宪法第一题", ["对，宪法是根本法。", "不对。"], [])
+    judge = one("全国人大每届任期五年。{T#不对，是五年。#对。}")  # Moodle: first the wrong answer's feedback
+    assert (judge.answer, judge.option_feedback) == (True, ["对。", "不对，是五年。"])
+    from fazhi_exam.bank.exporters.gift import export
+
+    again = gift.parse(export([q, judge]), "x.gift").questions
+    assert [(a.title, a.option_feedback) for a in again] == [(q.title, q.option_feedback), ("", judge.option_feedback)]
+    fill = one("宪法是国家的____。{=根本法#对。}")
+    assert fill.warnings == ["答案“根本法”的反馈“对。”未导入（填空题的答案不带反馈，只保留整题的解析）"]
 
 
 def test_two_full_marks_options_are_refused_saying_how_moodle_reads_them():

@@ -15,7 +15,8 @@ from fazhi_exam.bank.importers.base import FormatError, ParsedQuestion
 from fazhi_exam.bank.shipped import shipped_files
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-FIELDS = ("type", "stem", "options", "answer", "explanation", "basis", "difficulty", "tags", "grading_points")
+FIELDS = ("type", "stem", "options", "answer", "explanation", "basis", "difficulty", "tags", "grading_points", "title",
+          "option_feedback")
 
 
 def _plain(q) -> tuple:
@@ -30,11 +31,10 @@ def test_a_moodle_export_reads_with_each_change_named():
     assert (single.type, single.stem, single.options, single.answer) == (
         "single", "中华人民共和国的一切权力属于", ["中国共产党", "人民", "全国人民代表大会"], "B")
     assert single.explanation == "《宪法》第二条第一款。" and single.tags == ["宪法"]
-    assert single.warnings == ["答案“人民”的反馈“正确。”未导入（本系统只保留整题的解析）",
-                               "题目名称“一切权力属于人民”未导入（本系统以题干识别试题，没有单独的题目名称）"]
+    assert (single.title, single.option_feedback, single.warnings) == ("一切权力属于人民", ["", "正确。", ""], [])
     assert single.where == "第 1 题（第 14 行）"
     assert (multiple.type, multiple.answer) == ("multiple", "AB")
-    assert "错误选项的扣分（C -100%）未导入：本系统按考试的多选计分方式评分，选错不倒扣" in multiple.warnings
+    assert multiple.warnings == ["错误选项的扣分（C -100%）未导入：本系统按考试的多选计分方式评分，选错不倒扣"]
     assert (judge.type, judge.answer, judge.warnings) == ("judge", True, [])  # its name is the stem's beginning
     assert (short.type, short.stem, short.answer) == ("fill", "国家宪法日是每年的哪一天？____", [["12月4日", "十二月四日"]])
     assert short.warnings == ["答案“12月”原为 50% 部分得分，未作为可接受的答案导入（本系统填空题每空全对才得分）"]
@@ -58,6 +58,16 @@ def test_every_shipped_question_survives_moodle_xml(path):
     assert back.problems == [] and back.bank_name == bank.bank_name
     assert [_plain(q) for q in back.questions] == [_plain(q) for q in bank.questions]
     assert all(q.warnings == [] for q in back.questions)
+
+
+def test_titles_and_option_feedback_go_out_and_come_back():
+    qs = [ParsedQuestion("single", "我国的根本法是？", ["宪法", "民法典"], "A", "第五条。", "《中华人民共和国宪法》第五条", 1,
+                         ["干部"], title="根本法", option_feedback=["对，宪法是根本法。", "不对：民法典是基本法律。"]),
+          ParsedQuestion("judge", "全国人大每届任期五年。", [], True, "", "《中华人民共和国宪法》第六十条", 1, ["干部"],
+                         option_feedback=["对。", "不对，是五年。"])]
+    back = moodle_xml.parse(xml_export.export(qs), "x.xml").questions
+    assert [(q.title, q.option_feedback) for q in back] == [("根本法", qs[0].option_feedback),
+                                                            ("", qs[1].option_feedback)]  # named by its stem
 
 
 def test_several_blanks_go_out_as_cloze():

@@ -13,7 +13,8 @@ from fazhi_exam.bank.importers import native
 from fazhi_exam.bank.importers.base import parse_fill_answers
 from fazhi_exam.bank.shipped import shipped_files
 
-FIELDS = ("type", "stem", "options", "answer", "explanation", "basis", "difficulty", "tags", "grading_points")
+FIELDS = ("type", "stem", "options", "answer", "explanation", "basis", "difficulty", "tags", "grading_points", "title",
+          "option_feedback")
 
 
 def _plain(q) -> tuple:
@@ -51,3 +52,16 @@ def test_a_slash_inside_an_answer_is_escaped_and_read_back():
 ])
 def test_fill_answer_text(written, read):
     assert parse_fill_answers(written) == read
+
+
+def test_titles_and_option_feedback_round_trip_through_excel_and_yaml():
+    from fazhi_exam.bank.exporters import native as native_export
+    from fazhi_exam.bank.importers.base import ParsedQuestion
+
+    qs = [ParsedQuestion("single", "我国的根本法是？", ["宪法", "民法典", "刑法"], "A", "第五条。", "《中华人民共和国宪法》第五条",
+                         1, ["干部"], title="根本法", option_feedback=["对。\n宪法是根本法。", "", "不对。"]),
+          ParsedQuestion("judge", "全国人大每届任期五年。", [], True, "", "《中华人民共和国宪法》第六十条", 1, ["干部"],
+                         option_feedback=["对。", "不对，是五年。"])]
+    for back in (excel_import.parse(excel_export.export(qs), "x.xlsx").questions,
+                 native.parse(native_export.export(qs, bank="b"), "x.yaml").questions):
+        assert [_plain(q) for q in back] == [_plain(q) for q in qs]
