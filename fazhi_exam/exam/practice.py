@@ -99,7 +99,9 @@ def pick_question(user: User, *, bank_id: int | None = None, tag: str | None = N
     return db.session.get(Question, (rng or random).choice(ids))
 
 
-def record_result(user_id: int, question_id: int, correct: bool) -> None:
+def record_result(user_id: int, question_id: int, correct: bool, *, order: list[int] | None = None,
+                  response: Any = None) -> None:
+    """`order` and `response`: how a wrong answer was shown and given (kept for the 错题本)."""
     entry = db.session.get(WrongBookEntry, (user_id, question_id))
     if not correct:
         if entry is None:
@@ -107,6 +109,7 @@ def record_result(user_id: int, question_id: int, correct: bool) -> None:
             db.session.add(entry)
         entry.wrong_count += 1
         entry.right_streak, entry.active, entry.last_wrong_at = 0, True, clock.now()
+        entry.option_order, entry.response = list(order or []), response
     elif entry is not None and entry.active:
         entry.right_streak += 1
         if entry.right_streak >= LEAVE_AFTER:
@@ -118,7 +121,8 @@ def record_attempt(attempt: Attempt) -> None:
     for aq in attempt.questions:
         if REGISTRY[aq.version.type].auto_graded:  # a question left blank counts as wrong
             right = aq.answer is not None and (aq.answer.score or 0) >= aq.points
-            record_result(attempt.user_id, aq.question_id, right)
+            record_result(attempt.user_id, aq.question_id, right, order=aq.option_order,
+                          response=aq.answer.response if aq.answer is not None else None)
 
 
 @dataclass
@@ -149,9 +153,46 @@ def answer(user: User, question_id: int, version_id: int, response: Any, *, sour
     correct = qtype.grade(version.answer, qtype.to_original(response, []), 1.0, stem=version.stem) >= 1.0
     db.session.add(PracticeAnswer(user_id=user.id, question_id=question.id, version_id=version.id, correct=correct,
                                   source=source, answered_at=clock.now()))
-    record_result(user.id, question.id, correct)
+    record_result(user.id, question.id, correct, response=response)  # practice shows the bank's order
     db.session.flush()
     return Feedback(question, version, response, correct)
+
+
+@dataclass
+class SeenEntry:
+    """A 错题本 entry as the learner last saw it: options in the order shown, letters as shown."""
+    entry: WrongBookEntry
+    version: QuestionVersion
+    options: list[tuple[str, str, bool]]  # (letter shown, text, is it a right option)
+    key: str  # the right answer as shown: "C 小卖部老板…", "对", "三十/30"
+    response: str  # what the learner answered last time, as shown ("" when nothing)
+
+
+def seen(entry: WrongBookEntry) -> SeenEntry:
+    version = entry.question.current_version
+    options = list(version.options or [])
+    order = list(entry.option_order or [])
+    if sorted(order) != list(range(len(options))):  # no order kept, or the options changed since
+        order = list(range(len(options)))
+    shown = []
+    for position, original in enumerate(order):
+        shown.append(("ABCDEFGH"[position], options[original], "ABCDEFGH"[original] in str(version.answer or "")))
+    if shown:
+        key = "；".join(f"{letter} {text}" for letter, text, right in shown if right)
+        given = entry.response if isinstance(entry.response, list) else [entry.response] if entry.response else []
+        response = "、".join(str(x) for x in given) if given else ""
+    else:
+        key = _plain_answer(version.answer)
+        response = _plain_answer(entry.response) if entry.response not in (None, "", []) else ""
+    return SeenEntry(entry, version, shown, key, response)
+
+
+def _plain_answer(value: Any) -> str:
+    if isinstance(value, bool):
+        return "对" if value else "错"
+    if isinstance(value, list):
+        return "；".join("/".join(v) if isinstance(v, list) else str(v) for v in value)
+    return str(value or "")
 
 
 def _is_practisable(question: Question) -> bool:
@@ -159,18 +200,18 @@ def _is_practisable(question: Question) -> bool:
                              .where(Question.id == question.id, practisable())) is not None
 
 
-def wrong_book(user: User, held: HeldBack | None = None) -> OrderedDict[str, list[WrongBookEntry]]:
+def wrong_book(user: User, held: HeldBack | None = None) -> OrderedDict[str, list[SeenEntry]]:
     """Shown entries grouped by the law the question cites (its first law, or 其他)."""
     held = held_back(user) if held is None else held
     if held.paused:
         return OrderedDict()
     entries = list(db.session.scalars(_shown_wrong_entries(user, held).order_by(WrongBookEntry.last_wrong_at.desc())))
-    groups: OrderedDict[str, list[WrongBookEntry]] = OrderedDict()
+    groups: OrderedDict[str, list[SeenEntry]] = OrderedDict()
     law_names = dict(db.session.execute(
         select(question_laws.c.question_id, func.min(question_laws.c.law_id))
         .where(question_laws.c.question_id.in_([e.question_id for e in entries]))
         .group_by(question_laws.c.question_id)).all())
     names = {law.id: law.name for law in db.session.scalars(select(Law).where(Law.id.in_(set(law_names.values()))))}
     for entry in entries:
-        groups.setdefault(names.get(law_names.get(entry.question_id), "其他"), []).append(entry)
+        groups.setdefault(names.get(law_names.get(entry.question_id), "其他"), []).append(seen(entry))
     return OrderedDict(sorted(groups.items()))

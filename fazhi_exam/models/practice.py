@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -34,5 +34,10 @@ class WrongBookEntry(db.Model):
     right_streak: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True, index=True)
     last_wrong_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # How the last wrong answer was seen and given: the option order shown (shown position → original
+    # index; [] = the bank's order) and the response in the letters shown, so the 错题本 can show the
+    # options as the learner saw them, with the same letters as the review.
+    option_order: Mapped[list] = mapped_column(JSON, default=list)
+    response: Mapped[object | None] = mapped_column(JSON)
 
     question: Mapped[Question] = relationship()

@@ -87,3 +87,35 @@ def test_practice_by_topic(app, client, auth, world):
     qid = int(re.search(r'name="question_id" value="(\d+)"', page).group(1))
     with app.app_context():
         assert "执法" in db.session.get(Question, qid).current_version.tags
+
+
+def test_wrong_book_shows_the_options_as_the_learner_saw_them(app, client, auth, make_exam):
+    """The review and the 错题本 give the same letter for the right answer: the options are listed in the
+    order the exam showed them (options shuffled), with the right option's text."""
+    from datetime import timedelta
+
+    from fazhi_exam import clock
+    from tests.exam_fixtures import T0
+
+    exam_id = make_exam(shuffle_options=True)
+    clock.freeze(T0 + timedelta(minutes=1))
+    api = Api(client)
+    api.login("zhang")
+    paper = api.call("POST", f"/api/v1/exams/{exam_id}/attempts").get_json()
+    singles = [q for q in paper["questions"] if q["type"] == "single"]
+    for q in singles:
+        api.call("PUT", f"/api/v1/attempts/{paper['attempt_id']}/answers/{q['id']}", json={"response": "A", "seq": 1})
+    api.call("POST", f"/api/v1/attempts/{paper['attempt_id']}/submit")
+    review = {r["id"]: r for r in api.call("GET", f"/api/v1/attempts/{paper['attempt_id']}").get_json()["review"]}
+    clock.freeze(T0 + timedelta(hours=3))  # after the exam its questions show in the 错题本
+    auth.login("zhang")  # a new sign-in: three idle hours ended the exam's session
+    book = client.get("/practice/wrong-book").get_data(as_text=True)
+    checked = 0
+    for q in singles:
+        item = review[q["id"]]
+        if item["key"] == "A":
+            continue  # answered right
+        text = next(o["text"] for o in item["options"] if o["key"] == item["key"])
+        assert f"正确答案：<strong class=\"wrong-book-key\">{item['key']} {text}</strong>" in book
+        checked += 1
+    assert checked >= 1
