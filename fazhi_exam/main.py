@@ -25,6 +25,14 @@ def large_text():
     return response
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page: the site's icon, not a 404."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
+
 @bp.route("/healthz")
 def healthz():
     from sqlalchemy import text

@@ -45,7 +45,8 @@ TOWN = Rule(frozenset({TRAINER, ADMIN}), "town")
 TOWN_ADMIN = Rule(frozenset({ADMIN}), "town")
 
 _RULES: dict[Rule, tuple[str, ...]] = {
-    PUBLIC: ("static", "bootstrap.static", "main.healthz", "main.large_text", "auth.login", "api.login"),
+    PUBLIC: ("static", "bootstrap.static", "main.healthz", "main.favicon", "main.large_text", "auth.login",
+             "api.login"),
     OWN: (
         "main.index", "auth.logout", "auth.change_password",
         "api.logout", "api.me", "api.change_password", "api.my_exams", "api.start_attempt", "api.save_answer",

@@ -127,10 +127,15 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.template_filter("beijing")
     def _beijing(value):
-        """Times are stored in UTC; people read Beijing time."""
+        """Times are stored in UTC; people read Beijing time, to the minute (the one time format)."""
         if value is None:
             return ""
-        return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+        return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+    @app.template_filter("beijing_seconds")
+    def _beijing_seconds(value):
+        """The audit log's times, to the second (a record, read when something is questioned)."""
+        return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
     @app.template_filter("beijing_date")
     def _beijing_date(value) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from . import xlsx_writer
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+CSV_MIMETYPE = "text/csv"  # Flask adds "; charset=utf-8" to text/ types itself
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

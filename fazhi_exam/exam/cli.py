@@ -39,7 +39,7 @@ def exam_create_command(file: Path, publish: bool):
     db.session.commit()
     click.echo(exam.id)
     click.echo(f"已创建考试“{exam.title}”（编号 {exam.id}，{'已发布' if publish else '草稿'}，"
-               f"满分 {exam.total_points:g}，及格 {exam.pass_score:g}）。", err=True)
+               f"满分 {exam.total_points:g}，合格分 {exam.pass_score:g}）。", err=True)
     if note := held_back_note(exam):
         click.echo(note, err=True)
 

@@ -181,7 +181,7 @@ def create_exam(actor: User | None, spec: ExamSpec, *, publish: bool = False) ->
     for position, rule in enumerate(spec.paper, 1):
         exam.rules.append(_exam_rule(rule, position))
     if spec.pass_score > exam.total_points:
-        raise ValidationError(f"及格分 {spec.pass_score:g} 高于试卷总分 {exam.total_points:g}。")
+        raise ValidationError(f"合格分 {spec.pass_score:g} 高于试卷总分 {exam.total_points:g}。")
     db.session.add(exam)
     db.session.flush()
     shortfalls = check_rules(exam)

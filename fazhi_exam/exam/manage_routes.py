@@ -134,7 +134,8 @@ def exam_status(exam_id: int):
     exam = _exam(exam_id)
     ok, _ = act(lambda: definitions.set_status(current_user, exam, request.form.get("status", "")))
     if ok:
-        flash(f"考试已{EXAM_STATUSES[exam.status]}。", "success")
+        done = {"published": "考试已发布。", "closed": "考试已结束。", "draft": "考试已改回草稿。"}
+        flash(done[exam.status], "success")
     return redirect(url_for("exam_manage.exam", exam_id=exam.id))
 
 

@@ -68,8 +68,11 @@ def seed_demo_study() -> int:
     plan = get_or_create_plan(None, today.year, year_title)
     now = clock.now()
     if not any(s.starts_at - timedelta(minutes=30) <= now <= s.ends_at for s in plan.sessions):
-        starts = today.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
-        add_session(None, plan, SessionFields(starts, starts + timedelta(hours=8), "民法典进农村：法律明白人专题学习",
+        # Starts at the next half hour (sign-in opens 30 minutes before, so now) and lasts two hours.
+        starts = today.replace(minute=30 if today.minute < 30 else 0, second=0, microsecond=0)
+        if today.minute >= 30:
+            starts += timedelta(hours=1)
+        add_session(None, plan, SessionFields(starts, starts + timedelta(hours=2), "民法典进农村：法律明白人专题学习",
                                               "民法典", "司法所所长", "镇政府三楼会议室", True, []))
         created += 1
     db.session.flush()

@@ -39,7 +39,7 @@ def create_material(actor: User | None, *, title: str, kind: str, minutes: int, 
         if len(pdf) > MAX_PDF:
             raise ValidationError("PDF 文件不能超过 20 MB。")
     if quiz_count and (not quiz_bank_id or not 1 <= quiz_count <= 20 or not 1 <= quiz_pass <= quiz_count):
-        raise ValidationError("小测须选择题库，题数 1–20，及格题数不超过题数。")
+        raise ValidationError("小测须选择题库，题数 1–20，通过所需的答对题数不超过题数。")
     material = StudyMaterial(title=title[:200], kind=kind, minutes=minutes, body=body or "", url=url or "",
                              pdf=pdf if kind == "pdf" else None, laws=(laws or "")[:300], created_at=clock.now(),
                              quiz_bank_id=quiz_bank_id if quiz_count else None, quiz_count=quiz_count or 0,
