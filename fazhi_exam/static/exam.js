@@ -265,11 +265,23 @@
     box.classList.toggle("d-none");
     this.setAttribute("aria-expanded", box.classList.contains("d-none") ? "false" : "true");
   });
+  // The sticky bar (timer, answer card) must never cover the question jumped to: the card closes, and
+  // the question's top is put just below the bar, whatever the bar's height on this screen.
+  var bar = document.querySelector(".exam-bar");
+  function barHeight() { return bar ? bar.getBoundingClientRect().height : 0; }
+  function keepBelowBar() { document.documentElement.style.setProperty("--exam-bar-height", barHeight() + "px"); }
+  window.addEventListener("resize", keepBelowBar);
+  keepBelowBar();
   Array.prototype.forEach.call(document.querySelectorAll(".card-cell"), function (cell) {
     cell.addEventListener("click", function () {
       var index = cards.indexOf(cardFor(cell.dataset.target));
+      var box = document.getElementById("answer-card");
+      box.classList.add("d-none");
+      document.getElementById("card-toggle").setAttribute("aria-expanded", "false");
       show(index);
-      cards[index].scrollIntoView({ behavior: "smooth", block: "start" });
+      keepBelowBar();
+      var top = cards[index].getBoundingClientRect().top + window.pageYOffset - barHeight() - 8;
+      window.scrollTo({ top: Math.max(top, 0), behavior: "instant" });  // not smooth: the page may be long
     });
   });
   refreshCard();

@@ -106,3 +106,33 @@ def test_network_loss_and_reload_lose_nothing_then_time_runs_out(browser, live_s
     finally:
         clock.reset()
     context.close()
+
+
+def test_the_question_tapped_on_the_answer_card_is_not_under_the_sticky_bar(browser, live_server, live_app, exam_id):
+    with live_app.app_context():
+        now = clock.now()
+        create_exam(None, parse_spec({
+            "title": "答题卡测试", "audience": {"cohorts": ["法律明白人"]},
+            "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(hours=3)).isoformat(),
+            "duration_minutes": 30, "pass_score": 1,
+            "paper": [{"bank": "浏览器测试库", "type": "single", "count": 6, "points": 1},
+                      {"bank": "浏览器测试库", "type": "judge", "count": 4, "points": 1}]}), publish=True)
+        db.session.commit()
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN")
+    page = context.new_page()
+    login(page, live_server)
+    page.goto(live_server + "/exams")
+    page.locator(".exam-item", has_text="答题卡测试").get_by_role("button", name="开始考试").click()
+    page.wait_for_url("**/attempts/*")
+    expect(page.locator("#pager-buttons")).to_be_hidden()  # all questions on one page: no 上一题/下一题
+    for number in (4, 9, 2):
+        page.get_by_role("button", name="答题卡").click()
+        page.locator(".card-cell", has_text=str(number)).first.click()
+        expect(page.locator("#answer-card")).to_be_hidden()  # the card closes after a tap
+        bar_bottom = page.locator(".exam-bar").bounding_box()["y"] + page.locator(".exam-bar").bounding_box()["height"]
+        question = page.locator(f".question-card[data-number='{number}']").bounding_box()
+        scroll = page.evaluate("[window.scrollY, document.documentElement.scrollHeight, window.innerHeight]")
+        assert question["y"] >= bar_bottom - 1, (number, question["y"], bar_bottom, scroll)  # its top is below the bar
+        assert question["y"] < 740 - 80, (number, question, bar_bottom, scroll)  # and on screen
+    context.close()
