@@ -31,3 +31,14 @@ def test_practice_has_no_flag_button(client, auth, world):
     auth.login("zhang")
     page = client.get("/practice/question").get_data(as_text=True)
     assert "question-card" in page and "标记" not in page and "朗读" in page
+
+
+def test_drill_down_lists_say_what_they_are(app, client, auth, make_user, world, make_exam, sit):
+    exam_id = make_exam()
+    sit(world["zhang"], exam_id)  # every question right: passes; li does not sit
+    make_user("admin", roles={"admin"})
+    auth.login("admin")
+    missed = client.get(f"/stats/exams/{exam_id}/people?who=missed").get_data(as_text=True)
+    assert "缺考人员（1 人）" in missed and "参考率 = 参考人数 ÷ 应考人数。这里是应考而没有参考的人" in missed
+    failed = client.get(f"/stats/exams/{exam_id}/people?who=failed").get_data(as_text=True)
+    assert "不合格人员（0 人）" in failed and "没有不合格的人。" in failed and "合格率 = 合格人数 ÷ 参考人数" in failed
