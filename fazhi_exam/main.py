@@ -9,7 +9,9 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html", user=current_user)
+    from .today import today
+
+    return render_template("main/index.html", user=current_user, today=today(current_user))
 
 
 @bp.route("/prefs/large-text", methods=["POST"])
