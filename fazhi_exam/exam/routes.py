@@ -1,7 +1,7 @@
 """Learner pages: my exams, start or resume, the exam page, results and review, my history."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -43,7 +43,7 @@ def attempt(attempt_id: int):
         return render_template("exam/take.html", attempt=attempt, views=shown, TYPE_LABELS=TYPE_LABELS,
                                remaining=attempts.remaining_seconds(attempt), last_seq=views.last_seq(attempt))
     return render_template("exam/result.html", attempt=attempt, data=views.attempt_json(attempt),
-                           TYPE_LABELS=TYPE_LABELS)
+                           TYPE_LABELS=TYPE_LABELS, only_wrong=request.args.get("only") == "wrong")
 
 
 @bp.route("/results")

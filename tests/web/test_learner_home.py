@@ -38,3 +38,18 @@ def test_home_shows_the_exam_the_session_and_the_study_due_today(app, client, au
     assert "集中学法：民法典学习" in today and "到场签到" in today and "镇政府三楼会议室" in today
     assert "在线学习：村干部在线学习" in today and "还剩 10 天" in today
     assert "最近一次成绩：2023年第一次镇村干部普法考试" in today
+
+
+def test_review_summary_and_only_wrong(app, client, auth, world, make_exam, sit):
+    exam_id = make_exam()
+    sit(world["zhang"], exam_id, right=6)  # of the paper's 10 questions, the first 6 right
+    auth.login("zhang")
+    with app.app_context():
+        from fazhi_exam.models import Attempt
+
+        attempt_id = db.session.scalar(sa.select(Attempt.id).where(Attempt.exam_id == exam_id))
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "答对 <strong>6</strong> 题 · 答错 <strong class=\"result-wrong\">4</strong> 题 · 未答 <strong>0</strong> 题" in page
+    assert page.count('class="card mb-3 review-item"') == 10 and 'href="#r-7"' in page
+    wrong = client.get(f"/attempts/{attempt_id}?only=wrong").get_data(as_text=True)
+    assert wrong.count('class="card mb-3 review-item"') == 4 and 'id="r-1"' not in wrong and "显示全部题目" in wrong
