@@ -26,7 +26,9 @@ bp = Blueprint("study", __name__, url_prefix="/study")
 def my_plan():
     year = request.args.get("year", type=int) or clock.now().astimezone(BEIJING).year
     rows = plans.my_plan(current_user, year)
-    return render_template("study/my_plan.html", rows=rows, year=year, STATUSES=ATTENDANCE_STATUSES)
+    years = sorted(set(db.session.scalars(select(StudyPlan.year))) | {clock.now().astimezone(BEIJING).year},
+                   reverse=True)
+    return render_template("study/my_plan.html", rows=rows, year=year, years=years, STATUSES=ATTENDANCE_STATUSES)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
