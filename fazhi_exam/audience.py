@@ -23,6 +23,9 @@ from .models import CohortMembership, Exemption, OrgUnit, UnitMembership, User
 
 # Breakdowns by unit list siblings in their own order (as on the unit admin page), the town first.
 UNIT_ORDER = (func.coalesce(func.max(OrgUnit.parent_id), 0), func.max(OrgUnit.sort_order), OrgUnit.id)
+# The same order for rows that are not grouped by unit (name lists, the units of a form): the town,
+# then its units by their order (科室 and 村 as the town sorted them), never by the text of a path.
+UNIT_ROW_ORDER = (func.coalesce(OrgUnit.parent_id, 0), OrgUnit.sort_order, OrgUnit.id)
 
 
 def excused_ids(kind: str, object_id) -> Select:

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..audience import UNIT_ROW_ORDER
 from ..bank.types import REGISTRY, TYPE_LABELS
 from ..clock import BEIJING
 from ..errors import ValidationError
@@ -104,7 +105,7 @@ def new_exam():
         banks=list(db.session.scalars(select(Bank.name).order_by(Bank.name))),
         laws=list(db.session.scalars(select(Law.name).order_by(Law.id))),
         cohorts=list(db.session.scalars(select(Cohort).order_by(Cohort.sort_order))),
-        units=list(db.session.scalars(select(OrgUnit).order_by(OrgUnit.path))), makeup_source=makeup_source,
+        units=list(db.session.scalars(select(OrgUnit).order_by(*UNIT_ROW_ORDER))), makeup_source=makeup_source,
         posted=request.form)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, Select, and_, case, cast, func, literal, not_, select
 
-from ..audience import UNIT_ORDER, cohort_then, excused_ids, members, scope_candidates
+from ..audience import UNIT_ORDER, UNIT_ROW_ORDER, cohort_then, excused_ids, members, scope_candidates
 from ..audience_dates import exam_day
 from ..extensions import db
 from ..models import (
@@ -258,7 +258,7 @@ def people(exam: Exam, who: str = "expected", *, scope: str | None = None, unit_
             .outerjoin(p, p.c.user_id == a.c.user_id)
             .outerjoin(Exemption, and_(a.c.excused == 1, Exemption.user_id == a.c.user_id,
                                        Exemption.exam_id == exam.id, Exemption.revoked_at.is_(None)))
-            .order_by(OrgUnit.path, User.name, User.id))
+            .order_by(*UNIT_ROW_ORDER, User.name, User.id))
     if unit_id is not None:
         stmt = stmt.where(a.c.org_unit_id == unit_id)
     if cohort_id is not None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..accounts.roster import held_on
-from ..audience import UNIT_ORDER, cohort_then, unit_then
+from ..audience import UNIT_ORDER, UNIT_ROW_ORDER, cohort_then, unit_then
 from ..audience_dates import programme_day, session_day
 from ..extensions import db
 from ..models import (
@@ -195,7 +195,9 @@ def attendance_by_person(year: int, scope: str | None = None, unit_id: int | Non
     p = _pairs(year, scope)
     stmt = (select(User.id, User.name, User.username, *_counts(p)).select_from(p)
             .join(User, User.id == p.c.user_id).outerjoin(OrgUnit, OrgUnit.id == p.c.unit_id)
-            .group_by(User.id, User.name, User.username, OrgUnit.path).order_by(OrgUnit.path, User.name, User.id))
+            .group_by(User.id, User.name, User.username, OrgUnit.path, OrgUnit.parent_id, OrgUnit.sort_order,
+                      OrgUnit.id)
+            .order_by(*UNIT_ROW_ORDER, User.name, User.id))
     if unit_id is not None:
         stmt = stmt.where(p.c.unit_id == unit_id)
     return [AttendanceTotals(r.name, int(r.expected), int(r.present), int(r.leave), int(r.makeup), r.id, r.username)
@@ -229,7 +231,7 @@ def session_people(session: StudySession, who: str = "expected", scope: str | No
             .outerjoin(Exemption, and_(Attendance.status == "leave", Exemption.user_id == User.id,
                                        Exemption.session_id == session.id, Exemption.revoked_at.is_(None)))
             .where(or_(_session_audience(session.id, day), marked))
-            .order_by(OrgUnit.path, User.name, User.id))
+            .order_by(*UNIT_ROW_ORDER, User.name, User.id))
     if scope is not None:
         stmt = stmt.where(OrgUnit.path.startswith(scope))
     if who in ("present", "leave", "makeup"):

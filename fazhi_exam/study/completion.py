@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select
 
-from ..audience import UNIT_ORDER, excused_ids, members
+from ..audience import UNIT_ORDER, UNIT_ROW_ORDER, excused_ids, members
 from ..audience_dates import programme_day
 from ..models import (
     Attendance,
@@ -98,7 +98,7 @@ def people(programme: Programme, who: str = "members", *, scope: str | None = No
             .join(User, User.id == r.c.user_id).outerjoin(OrgUnit, OrgUnit.id == r.c.org_unit_id)
             .outerjoin(Exemption, and_(r.c.excused == 1, Exemption.user_id == r.c.user_id,
                                        Exemption.programme_id == programme.id, Exemption.revoked_at.is_(None)))
-            .order_by(OrgUnit.path, User.name, User.id))
+            .order_by(*UNIT_ROW_ORDER, User.name, User.id))
     if who != "all":
         stmt = stmt.where(r.c.excused == (1 if who == "excused" else 0))
     if who == "completed":

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import clock
+from ..audience import UNIT_ROW_ORDER
 from ..clock import BEIJING
 from ..errors import DomainError, ValidationError
 from ..extensions import db
@@ -110,7 +111,7 @@ def _fields_from_form() -> plans.SessionFields:
 
 def _form_choices() -> dict:
     return {"cohorts": list(db.session.scalars(select(Cohort).order_by(Cohort.sort_order))),
-            "units": list(db.session.scalars(select(OrgUnit).order_by(OrgUnit.path)))}
+            "units": list(db.session.scalars(select(OrgUnit).order_by(*UNIT_ROW_ORDER)))}
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -144,13 +145,22 @@ def session(session_id: int):
     expected = visible_people(current_user, plans.expected_users(session))  # a village admin: their people
     if not is_town_staff(current_user):  # ...and not themself: nobody marks their own attendance
         expected = [u for u in expected if u.id != current_user.id]
+    expected.sort(key=lambda u: ((u.org_unit.parent_id or 0, u.org_unit.sort_order, u.org_unit.id) if u.org_unit
+                                 else (10**9, 0, 0), u.name, u.id))
+    units = list({u.org_unit.id: u.org_unit for u in expected if u.org_unit}.values())
+    unit_id = request.args.get("unit", type=int)
+    if unit_id is not None:  # the roll of one village or office
+        expected = [u for u in expected if u.org_unit_id == unit_id]
     if request.method == "POST":
         marks = {u.id: request.form.get(f"u{u.id}") for u in expected if request.form.get(f"u{u.id}")}
+        if request.form.get("all_present"):  # 全部出席: everyone shown and not yet marked is present
+            recorded = set(db.session.scalars(select(Attendance.user_id).where(Attendance.session_id == session.id)))
+            marks.update({u.id: "present" for u in expected if u.id not in marks and u.id not in recorded})
         reasons = {u.id: request.form.get(f"r{u.id}", "") for u in expected}  # 请假 needs a reason
         ok, changed = act(lambda: attendance.roll_call(current_user, session, marks, reasons))
         if ok:
             flash(f"已保存点名结果（{changed} 人有变化）。", "success")
-        return redirect(url_for("study.session", session_id=session.id))
+        return redirect(url_for("study.session", session_id=session.id, unit=unit_id))
     shown = {u.id for u in expected}  # the counts too: a village admin's "已到" is their village's
     marks = {a.user_id: a for a in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))
              if a.user_id in shown}
@@ -159,7 +169,7 @@ def session(session_id: int):
 
     leave = {e.user_id: e for e in exemptions.live_of(session) if e.user_id in shown}
     return render_template("study/session.html", session=session, expected=expected, marks=marks, leave=leave,
-                           STATUSES=ATTENDANCE_STATUSES,
+                           STATUSES=ATTENDANCE_STATUSES, units=units, unit_id=unit_id,
                            materials=list(db.session.scalars(select(StudyMaterial).order_by(StudyMaterial.id))),
                            signin_open=session.starts_at - attendance.EARLY <= now <= session.ends_at)
 
