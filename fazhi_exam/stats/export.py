@@ -21,7 +21,8 @@ TABLES = {
     "items": "试题分析",
 }
 HEADERS = {
-    "summary": ["考试", "单位", "应考人数", "实考人数", "参考率", "合格人数", "合格率", "平均分", "免考人数"],
+    "summary": ["考试", "单位", "应考人数", "参考人数", "参考率", "合格人数", "其中补考合格", "合格率", "平均分", "最高分",
+                "最低分", "免考人数"],
     "scores": ["考试", "单位", "姓名", "账号", "成绩", "结果"],
     "attendance": ["日期", "学习主题", "应到", "出席", "请假", "补学", "缺席", "出勤率"],
     "attendance_people": ["日期", "学习主题", "单位", "姓名", "账号", "出勤"],
@@ -39,8 +40,8 @@ def _round(value: float | None, places: int = 3) -> float | None:
 def summary_rows(y: year.YearSummary) -> Iterator[list]:
     for line in y.exams:
         for f in [*exam_stats.by_unit(line.exam, y.scope), line.figures]:
-            yield [line.exam.title, f.label, f.expected, f.took, Percent(f.took_rate), f.passed,
-                   Percent(f.pass_rate), _round(f.mean, 2), f.excused]
+            yield [line.exam.title, f.label, f.expected, f.took, Percent(f.took_rate), f.passed, f.via_makeup,
+                   Percent(f.pass_rate), _round(f.mean, 2), _round(f.high, 2), _round(f.low, 2), f.excused]
 
 
 def score_rows(y: year.YearSummary) -> Iterator[list]:

@@ -99,12 +99,13 @@ def test_xlsx_export_cell_by_cell(app, scores, auth, client):
     wb = openpyxl.load_workbook(io.BytesIO(response.data))
     assert wb.sheetnames == ["成绩汇总表", "成绩明细", "集中学法出勤", "出勤明细", "在线学习进度", "试题分析"]
     rows = list(wb["成绩汇总表"].iter_rows(values_only=True))
-    assert rows[0] == ("考试", "单位", "应考人数", "实考人数", "参考率", "合格人数", "合格率", "平均分", "免考人数")
+    assert rows[0] == ("考试", "单位", "应考人数", "参考人数", "参考率", "合格人数", "其中补考合格", "合格率", "平均分",
+                       "最高分", "最低分", "免考人数")
     title = "2023年第一次镇村干部普法考试"
-    assert rows[1] == (title, "王庄村", 2, 2, 1, 1, 0.5, 6.5, 0)
-    assert rows[2] == (title, "李庄村", 1, 0, 0, 0, None, None, 0)
+    assert rows[1] == (title, "王庄村", 2, 2, 1, 1, 0, 0.5, 6.5, 13, 0, 0)  # the page's 最高分 / 最低分 too
+    assert rows[2] == (title, "李庄村", 1, 0, 0, 0, 0, None, None, None, None, 0)
     assert rows[3][:4] == (title, "合计", 3, 2) and rows[3][4] == pytest.approx(2 / 3)
-    assert wb["成绩汇总表"]["G2"].number_format == "0.0%"
+    assert wb["成绩汇总表"]["H2"].number_format == "0.0%"
     people = {r[2]: r for r in wb["成绩明细"].iter_rows(min_row=2, values_only=True)}
     assert people["测试zhang"][4:] == (13, "合格") and people["测试li"][4:] == (0, "不合格")
     formula = wb["成绩明细"].cell(row=[r[2] for r in wb["成绩明细"].iter_rows(values_only=True)].index("=1+2") + 1,
@@ -121,7 +122,7 @@ def test_csv_export_has_bom_and_defuses_formulas(app, scores, auth, client):
     formula = next(r for r in rows if r[3] == "formula")
     assert formula[2:] == ["'=1+2", "formula", "", "缺考"]
     summary = list(csv.reader(io.StringIO(client.get("/stats/export?year=2023&format=csv").data.decode("utf-8-sig"))))
-    assert summary[1][4:] == ["100%", "1", "50.0%", "6.5", "0"]
+    assert summary[1][4:] == ["100%", "1", "0", "50.0%", "6.5", "13.0", "0.0", "0"]
     assert client.get("/stats/export?year=2023&format=csv&table=nope").status_code == 404
 
 
