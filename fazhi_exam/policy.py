@@ -74,6 +74,7 @@ _RULES: dict[Rule, tuple[str, ...]] = {
         "bank.laws", "bank.law_version", "bank.question", "bank.edit_question", "bank.question_status",
         "bank.template", "bank.bank_practice",
         "exam_manage.exams", "exam_manage.exam", "exam_manage.new_exam", "exam_manage.exam_status",
+        "exam_manage.edit_exam", "exam_manage.delete_exam",
         "exam_manage.marking_queue", "exam_manage.mark", "exam_manage.reopen", "exam_manage.regrade",
         "stats.items", "api.exam_items_json",
         "study.plan_list", "study.plan", "study.edit_session", "study.plan_template", "study.session_qr",

@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .. import audit, clock
 from ..clock import BEIJING
 from ..closed_years import check_open, exam_year
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Bank, Cohort, Exam, ExamRule, Law, OrgUnit, Question, User
+from ..models import Attempt, Bank, Cohort, Exam, ExamRule, Law, OrgUnit, Question, User
 from ..models.exam import EXAM_KINDS
 from .assembly import check_rules
 
@@ -239,3 +239,98 @@ def set_status(actor: User | None, exam: Exam, status: str) -> None:
     old, exam.status = exam.status, status
     db.session.flush()
     audit.record("exam_status", actor=actor, target=exam.title, details={"id": exam.id, "old": old, "new": status})
+
+
+SCORE_SAFE = ("title", "closes_at", "show_score", "show_answers", "leave_limit", "shuffle_questions",
+              "shuffle_options")  # what may change once someone has started: nothing here changes a score
+FIELD_LABELS = {"kind": "类型", "opens_at": "开始时间", "duration_minutes": "限时", "max_attempts": "可作答次数",
+                "score_policy": "计分方式", "pass_score": "合格分", "multiple_policy": "多选题计分",
+                "count_makeup": "统计计入补考", "include_flagged": "抽取待复核试题", "makeup_of": "对应的正式考试",
+                "audience": "参考范围", "paper": "组卷规则"}
+
+
+def _rules_of(exam: Exam) -> list[tuple]:
+    return [(r.bank.name if r.bank else None, r.type, r.law.name if r.law else None, r.count, float(r.points),
+             tuple(r.tags or []), (r.difficulty_min, r.difficulty_max), tuple(r.question_ids or []))
+            for r in exam.rules]
+
+
+def _spec_rules(spec: ExamSpec) -> list[tuple]:
+    return [(r.bank, r.type, r.law, r.count, float(r.points), tuple(r.tags), tuple(r.difficulty),
+             tuple(r.question_ids)) for r in spec.paper]
+
+
+def _changed(exam: Exam, spec: ExamSpec) -> list[str]:
+    """The fields of the exam that the spec changes, by name (audience and paper as one each)."""
+    out = [name for name in ("kind", "opens_at", "closes_at", "duration_minutes", "max_attempts", "score_policy",
+                             "pass_score", "multiple_policy", "shuffle_questions", "shuffle_options", "show_score",
+                             "show_answers", "leave_limit", "count_makeup", "include_flagged", "title")
+           if getattr(exam, name) != getattr(spec, name)]
+    if (exam.makeup_of_id or None) != (spec.makeup_of or None):
+        out.append("makeup_of")
+    if sorted(c.name for c in exam.cohorts) != sorted(spec.cohorts) \
+            or sorted(u.name for u in exam.org_units) != sorted(spec.org_units):
+        out.append("audience")
+    if _rules_of(exam) != _spec_rules(spec):
+        out.append("paper")
+    return out
+
+
+def update_exam(actor: User | None, exam: Exam, spec: ExamSpec) -> list[str]:
+    """Change an exam. Until its first attempt, anything (the paper is checked again); after, only what
+    cannot change a score (SCORE_SAFE; the end may only move later). Returns the names changed."""
+    if exam.kind in COUNTED_KINDS:
+        check_open(exam_year(exam), "修改该年度的考试")
+    changed = _changed(exam, spec)
+    started = db.session.scalar(select(Attempt.id).where(Attempt.exam_id == exam.id).limit(1)) is not None
+    if started:
+        fixed = [FIELD_LABELS.get(name, name) for name in changed if name not in SCORE_SAFE]
+        if fixed:
+            raise ValidationError("已有人开始作答，不能再修改：" + "、".join(fixed) + "（只能修改标题、结束时间、"
+                                  "成绩和答案的公布方式、离开页面次数和乱序设置）。")
+        if spec.closes_at < exam.closes_at:
+            raise ValidationError("已有人开始作答，结束时间只能延后，不能提前。")
+    if spec.closes_at <= spec.opens_at:
+        raise ValidationError("结束时间应晚于开始时间。")
+    if not changed:
+        return []
+    for name in ("title", "kind", "opens_at", "closes_at", "duration_minutes", "max_attempts", "score_policy",
+                 "pass_score", "multiple_policy", "shuffle_questions", "shuffle_options", "show_score",
+                 "show_answers", "leave_limit", "count_makeup", "include_flagged"):
+        setattr(exam, name, getattr(spec, name))
+    if "audience" in changed:
+        exam.cohorts = _by_name(Cohort, spec.cohorts, "人员类别")
+        exam.org_units = _by_name(OrgUnit, spec.org_units, "单位")
+    if "paper" in changed:
+        exam.rules.clear()
+        db.session.flush()
+        for position, rule in enumerate(spec.paper, 1):
+            exam.rules.append(_exam_rule(rule, position))
+    if spec.pass_score > exam.total_points:
+        raise ValidationError(f"合格分 {spec.pass_score:g} 高于试卷总分 {exam.total_points:g}。")
+    db.session.flush()
+    shortfalls = check_rules(exam)
+    if shortfalls:
+        raise ValidationError("题库中的题不够组卷：" + "；".join(shortfalls))
+    audit.record("exam_updated", actor=actor, target=exam.title,
+                 details={"id": exam.id, "changed": changed, "after_start": started})
+    return changed
+
+
+def delete_draft(actor: User | None, exam: Exam) -> None:
+    """A draft nobody has started, that no 补考 or training programme points to, may be deleted."""
+    if exam.status != "draft":
+        raise ValidationError("只能删除草稿；已发布的考试可以“结束”。")
+    if db.session.scalar(select(Attempt.id).where(Attempt.exam_id == exam.id).limit(1)) is not None:
+        raise ValidationError("已有人作答，不能删除。")
+    if db.session.scalar(select(Exam.id).where(Exam.makeup_of_id == exam.id).limit(1)) is not None:
+        raise ValidationError("有补考对应这场考试，请先删除补考。")
+    from ..models import Exemption, Programme
+
+    if db.session.scalar(select(Programme.id).where(Programme.exam_id == exam.id).limit(1)) is not None:
+        raise ValidationError("有培训项目关联这场考试，请先在培训项目中取消关联。")
+    db.session.execute(delete(Exemption).where(Exemption.exam_id == exam.id))
+    title, exam_id = exam.title, exam.id
+    db.session.delete(exam)
+    db.session.flush()
+    audit.record("exam_deleted", actor=actor, target=title, details={"id": exam_id})

@@ -7,6 +7,7 @@ import random
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from ..audience import UNIT_ROW_ORDER
 from ..bank.types import REGISTRY, TYPE_LABELS
@@ -100,13 +101,71 @@ def new_exam():
             if note := held_back_note(exam):
                 flash(note, "warning")
             return redirect(url_for("exam_manage.exam", exam_id=exam.id))
+    return _form_page(form, request.form, makeup_source=makeup_source, editing=None, started=False)
+
+
+def _form_page(form: ExamForm, posted, **extra):
     return render_template(
         "exam/manage_form.html", form=form, rows=range(RULE_ROWS), TYPE_LABELS=TYPE_LABELS,
         banks=list(db.session.scalars(select(Bank.name).order_by(Bank.name))),
         laws=list(db.session.scalars(select(Law.name).order_by(Law.id))),
         cohorts=list(db.session.scalars(select(Cohort).order_by(Cohort.sort_order))),
-        units=list(db.session.scalars(select(OrgUnit).order_by(*UNIT_ROW_ORDER))), makeup_source=makeup_source,
-        posted=request.form)
+        units=list(db.session.scalars(select(OrgUnit).order_by(*UNIT_ROW_ORDER))), posted=posted, **extra)
+
+
+def _posted_from(exam: Exam) -> MultiDict:
+    """The exam as the form posts it: audience and one row per paper rule."""
+    items = [("cohorts", c.name) for c in exam.cohorts] + [("org_units", u.name) for u in exam.org_units]
+    for i, r in enumerate(exam.rules):
+        items += [(f"rule-{i}-bank", r.bank.name if r.bank else ""), (f"rule-{i}-type", r.type or ""),
+                  (f"rule-{i}-law", r.law.name if r.law else ""), (f"rule-{i}-count", str(r.count)),
+                  (f"rule-{i}-points", f"{r.points:g}"), (f"rule-{i}-tags", "、".join(r.tags or [])),
+                  (f"rule-{i}-dmin", str(r.difficulty_min)), (f"rule-{i}-dmax", str(r.difficulty_max))]
+    return MultiDict(items)
+
+
+def _fill_exam_form(form: ExamForm, exam: Exam) -> None:
+    for name in ("title", "kind", "duration_minutes", "max_attempts", "score_policy", "pass_score",
+                 "multiple_policy", "shuffle_questions", "shuffle_options", "show_score", "show_answers",
+                 "leave_limit", "count_makeup", "include_flagged"):
+        getattr(form, name).data = getattr(exam, name)
+    form.makeup_of.data = exam.makeup_of_id or 0
+    form.opens_at.data = exam.opens_at.astimezone(BEIJING).replace(tzinfo=None)
+    form.closes_at.data = exam.closes_at.astimezone(BEIJING).replace(tzinfo=None)
+
+
+@bp.route("/<int:exam_id>/edit", methods=["GET", "POST"])
+def edit_exam(exam_id: int):
+    exam = _exam(exam_id)
+    started = db.session.scalar(select(Attempt.id).where(Attempt.exam_id == exam.id).limit(1)) is not None
+    if any(r.question_ids for r in exam.rules):
+        flash("这场考试用指定试题组卷，请用命令行的考试定义文件修改。", "warning")
+        return redirect(url_for("exam_manage.exam", exam_id=exam.id))
+    form = ExamForm()
+    formal = list(db.session.scalars(select(Exam).where(Exam.kind == "formal", Exam.id != exam.id)
+                                     .order_by(Exam.opens_at.desc())))
+    form.makeup_of.choices = [(0, "（无）")] + [(e.id, e.title) for e in formal]
+    if request.method == "GET":
+        _fill_exam_form(form, exam)
+    if form.validate_on_submit():
+        ok, changed = submit(form, lambda: definitions.update_exam(
+            current_user, exam, definitions.parse_spec(_definition(form))))
+        if ok:
+            flash("已保存修改。" if changed else "没有改动。", "success")
+            return redirect(url_for("exam_manage.exam", exam_id=exam.id))
+    return _form_page(form, request.form if request.method == "POST" else _posted_from(exam), editing=exam,
+                      started=started, makeup_source=None)
+
+
+@bp.route("/<int:exam_id>/delete", methods=["POST"])
+def delete_exam(exam_id: int):
+    exam = _exam(exam_id)
+    title = exam.title
+    ok, _ = act(lambda: definitions.delete_draft(current_user, exam))
+    if ok:
+        flash(f"已删除草稿“{title}”。", "success")
+        return redirect(url_for("exam_manage.exams"))
+    return redirect(url_for("exam_manage.exam", exam_id=exam_id))
 
 
 @bp.route("/<int:exam_id>")
