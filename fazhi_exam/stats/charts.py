@@ -20,7 +20,9 @@ def rate_bars(title: str, rows: Sequence[tuple[str, float | None, str | None]], 
     longest = max((len(label) for label, _, _ in rows), default=4)
     label_w, bar_w, row_h = min(max(longest, 4), MAX_LABEL) * 12 + 10, 240, 22
     height = row_h * len(rows) + 10
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {label_w + bar_w + 70} {height}" '
+    # A picture with links in it is a group of links (role="img" may not hold anything focusable)
+    role = 'role="group"' if any(link for _, _, link in rows) else 'role="img"'
+    parts = [f'<svg class="chart" {role} aria-label="{escape(title)}" viewBox="0 0 {label_w + bar_w + 70} {height}" '
              f'width="100%" preserveAspectRatio="xMinYMin meet"><title>{escape(title)}</title>']
     for i, (label, rate, link) in enumerate(rows):
         y = 5 + i * row_h
@@ -33,7 +35,8 @@ def rate_bars(title: str, rows: Sequence[tuple[str, float | None, str | None]], 
                 f'<title>{escape(label)}</title>{escape(shown)}</text>'
                 f'<text x="{label_w + bar_w + 6}" y="{y + row_h - 8}" font-size="12">{_pct(rate)}</text>')
         item = bar + text
-        parts.append(f'<a href="{escape(link)}">{item}</a>' if link else item)
+        named = f'{label}：{_pct(rate)}'
+        parts.append(f'<a href="{escape(link)}" aria-label="{escape(named)}">{item}</a>' if link else item)
     parts.append("</svg>")
     return Markup("".join(parts))
 

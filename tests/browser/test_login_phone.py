@@ -50,6 +50,7 @@ def test_wrong_password_shows_chinese_message(phone, live_server):
 def test_admin_menu_on_phone(phone, live_server):
     _login(phone, live_server, "admin", "Admin@2023")
     phone.get_by_role("button", name="打开菜单").click()
+    phone.get_by_role("button", name="人员", exact=True).click()  # the staff menu groups 用户管理 under 人员
     phone.get_by_role("link", name="用户管理", exact=True).click()
     phone.wait_for_load_state("networkidle")
     assert phone.get_by_role("heading", name="用户管理").is_visible()
