@@ -115,3 +115,21 @@ def test_quotations_in_explanations_are_word_for_word(path):
     from tests.unit.bank import quotes
 
     assert quotes.problems(path) == []
+
+
+def test_no_explanation_only_quotes_the_article(raw):
+    """An explanation says why in plain words, not only "第X条规定：“……”" (issue 17)."""
+    import re
+
+    only_quote = []
+    for name, data in raw.items():
+        for number, q in enumerate(data["questions"], 1):
+            text = str(q.get("explanation") or "")
+            if q["type"] == "essay" or not text:
+                continue
+            rest = re.sub(r"“[^“”]*”", "", text)
+            rest = re.sub(r"第[零〇一二两三四五六七八九十百千]+条(第[零一二三四五六七八九十]+款)?(第[（(]?[一二三四五六七八九十]+[）)]?项)?"
+                          r"|规定|：|。|，|；|《[^》]*》|\s", "", rest)
+            if len(rest) <= 4:
+                only_quote.append(f"{name} 第{number}题")
+    assert only_quote == []
