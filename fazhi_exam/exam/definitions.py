@@ -241,6 +241,9 @@ def set_status(actor: User | None, exam: Exam, status: str) -> None:
     audit.record("exam_status", actor=actor, target=exam.title, details={"id": exam.id, "old": old, "new": status})
 
 
+PLAIN_FIELDS = ("title", "kind", "opens_at", "closes_at", "duration_minutes", "max_attempts", "score_policy",
+                "pass_score", "multiple_policy", "shuffle_questions", "shuffle_options", "show_score", "show_answers",
+                "leave_limit", "count_makeup", "include_flagged")  # an Exam's own columns, as in ExamSpec
 SCORE_SAFE = ("title", "closes_at", "show_score", "show_answers", "leave_limit", "shuffle_questions",
               "shuffle_options")  # what may change once someone has started: nothing here changes a score
 FIELD_LABELS = {"kind": "类型", "opens_at": "开始时间", "duration_minutes": "限时", "max_attempts": "可作答次数",
@@ -262,10 +265,7 @@ def _spec_rules(spec: ExamSpec) -> list[tuple]:
 
 def _changed(exam: Exam, spec: ExamSpec) -> list[str]:
     """The fields of the exam that the spec changes, by name (audience and paper as one each)."""
-    out = [name for name in ("kind", "opens_at", "closes_at", "duration_minutes", "max_attempts", "score_policy",
-                             "pass_score", "multiple_policy", "shuffle_questions", "shuffle_options", "show_score",
-                             "show_answers", "leave_limit", "count_makeup", "include_flagged", "title")
-           if getattr(exam, name) != getattr(spec, name)]
+    out = [name for name in PLAIN_FIELDS if getattr(exam, name) != getattr(spec, name)]
     if (exam.makeup_of_id or None) != (spec.makeup_of or None):
         out.append("makeup_of")
     if sorted(c.name for c in exam.cohorts) != sorted(spec.cohorts) \
@@ -294,9 +294,7 @@ def update_exam(actor: User | None, exam: Exam, spec: ExamSpec) -> list[str]:
         raise ValidationError("结束时间应晚于开始时间。")
     if not changed:
         return []
-    for name in ("title", "kind", "opens_at", "closes_at", "duration_minutes", "max_attempts", "score_policy",
-                 "pass_score", "multiple_policy", "shuffle_questions", "shuffle_options", "show_score",
-                 "show_answers", "leave_limit", "count_makeup", "include_flagged"):
+    for name in PLAIN_FIELDS:
         setattr(exam, name, getattr(spec, name))
     if "audience" in changed:
         exam.cohorts = _by_name(Cohort, spec.cohorts, "人员类别")
