@@ -9,8 +9,7 @@ from typing import Any
 from flask import Flask, Response, flash, g, redirect, request, send_file, session, url_for
 from flask_login import current_user
 
-from . import audit, policy
-from .clock import BEIJING
+from . import audit, clock, policy
 from .database import start_request
 from .errors import DomainError, error_response
 from .extensions import db, login_manager
@@ -128,28 +127,26 @@ def register_request_hooks(app: Flask) -> None:
     @app.template_filter("beijing")
     def _beijing(value):
         """Times are stored in UTC; people read Beijing time, to the minute (the one time format)."""
-        if value is None:
-            return ""
-        return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        return clock.minute(value)
 
     @app.template_filter("beijing_seconds")
     def _beijing_seconds(value):
         """The audit log's times, to the second (a record, read when something is questioned)."""
-        return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+        return clock.to_second(value)
 
     @app.template_filter("beijing_date")
     def _beijing_date(value) -> str:
-        return value.astimezone(BEIJING).strftime("%Y-%m-%d") if value else ""
+        return clock.day(value)
 
     @app.template_filter("beijing_time")
     def _beijing_time(value) -> str:
-        return value.astimezone(BEIJING).strftime("%H:%M") if value else ""
+        return clock.time_of_day(value)
 
     @app.template_filter("beijing_iso")
     def _beijing_iso(value: str) -> str:
         from datetime import datetime
 
-        return _beijing(datetime.fromisoformat(value))[:16] if value else ""
+        return clock.minute(datetime.fromisoformat(value)) if value else ""
 
     @app.template_filter("answer_text")
     def _answer_text(value) -> str:

@@ -148,7 +148,7 @@ def _rotation_of(key: AuditKey) -> str:
         AuditEvent.details.contains(f'"old": "{key.id}"')).order_by(AuditEvent.id).limit(1))
     if event is None:
         return ""
-    return f"于第 {event.id} 条记录（北京时间 {event.at.astimezone(clock.BEIJING):%Y-%m-%d %H:%M}）"
+    return f"于第 {event.id} 条记录（北京时间 {clock.minute(event.at)}）"
 
 
 def check_anchor(anchor: Anchor, chain: VerifyResult) -> tuple[bool, str]:

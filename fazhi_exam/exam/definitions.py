@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from .. import audit, clock
+from .. import audit, clock, glossary
 from ..clock import BEIJING
 from ..closed_years import check_open, exam_year
 from ..errors import ValidationError
@@ -181,7 +181,7 @@ def create_exam(actor: User | None, spec: ExamSpec, *, publish: bool = False) ->
     for position, rule in enumerate(spec.paper, 1):
         exam.rules.append(_exam_rule(rule, position))
     if spec.pass_score > exam.total_points:
-        raise ValidationError(f"合格分 {spec.pass_score:g} 高于试卷总分 {exam.total_points:g}。")
+        raise ValidationError(f"{glossary.name('pass_score')} {spec.pass_score:g} 高于试卷总分 {exam.total_points:g}。")
     db.session.add(exam)
     db.session.flush()
     shortfalls = check_rules(exam)
@@ -247,7 +247,7 @@ PLAIN_FIELDS = ("title", "kind", "opens_at", "closes_at", "duration_minutes", "m
 SCORE_SAFE = ("title", "closes_at", "show_score", "show_answers", "leave_limit", "shuffle_questions",
               "shuffle_options")  # what may change once someone has started: nothing here changes a score
 FIELD_LABELS = {"kind": "类型", "opens_at": "开始时间", "duration_minutes": "限时", "max_attempts": "可作答次数",
-                "score_policy": "计分方式", "pass_score": "合格分", "multiple_policy": "多选题计分",
+                "score_policy": "计分方式", "pass_score": glossary.name("pass_score"), "multiple_policy": "多选题计分",
                 "count_makeup": "统计计入补考", "include_flagged": "抽取待复核试题", "makeup_of": "对应的正式考试",
                 "audience": "参考范围", "paper": "组卷规则"}
 
@@ -305,7 +305,7 @@ def update_exam(actor: User | None, exam: Exam, spec: ExamSpec) -> list[str]:
         for position, rule in enumerate(spec.paper, 1):
             exam.rules.append(_exam_rule(rule, position))
     if spec.pass_score > exam.total_points:
-        raise ValidationError(f"合格分 {spec.pass_score:g} 高于试卷总分 {exam.total_points:g}。")
+        raise ValidationError(f"{glossary.name('pass_score')} {spec.pass_score:g} 高于试卷总分 {exam.total_points:g}。")
     db.session.flush()
     shortfalls = check_rules(exam)
     if shortfalls:

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from .. import glossary
 from ..models.exam import EXAM_KINDS
 
 RULE_ROWS = 6
@@ -21,7 +22,7 @@ class ExamForm(FlaskForm):
     duration_minutes = IntegerField("答题时长（分钟）", default=60, validators=[NumberRange(1, 1440)])
     max_attempts = IntegerField("允许作答次数", default=1, validators=[NumberRange(1, 100)])
     score_policy = SelectField("计分方式", choices=[("best", "取最高分"), ("last", "取最后一次")])
-    pass_score = DecimalField("合格分", default=80, places=1, validators=[NumberRange(0, 1000)])
+    pass_score = DecimalField(glossary.name("pass_score"), default=80, places=1, validators=[NumberRange(0, 1000)])
     multiple_policy = SelectField("多选题计分", choices=[
         ("all_or_nothing", "全对才得分"), ("partial", "少选按比例得分，错选不得分"),
         ("partial_half", "少选得一半分，错选不得分")])

@@ -62,10 +62,10 @@ def status_command():
     if not rows:
         click.echo("还没有归档过任何年度。")
     for c in rows:
-        at = c.closed_at.astimezone(clock.BEIJING).strftime("%Y-%m-%d %H:%M")
+        at = clock.minute(c.closed_at)
         line = f"{c.year}年：{at} 由{c.closed_by_name}归档"
         if c.reopened_at is not None:
-            again = c.reopened_at.astimezone(clock.BEIJING).strftime("%Y-%m-%d %H:%M")
+            again = clock.minute(c.reopened_at)
             line += f"；{again} 重新打开，原因：{c.reopen_reason}"
         else:
             line += "（现行）"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 
 from .. import clock
+from ..glossary import name
 from ..xlsx import Percent, csv_bytes, workbook
 from . import exams as exam_stats
 from . import item_store, study, year
@@ -21,10 +22,11 @@ TABLES = {
     "items": "试题分析",
 }
 HEADERS = {
-    "summary": ["考试", "单位", "应考人数", "参考人数", "参考率", "合格人数", "其中补考合格", "合格率", "平均分",
-                "最高分", "最低分", "免考人数"],
-    "scores": ["考试", "单位", "姓名", "账号", "成绩", "结果"],
-    "attendance": ["日期", "学习主题", "应到", "出席", "请假", "补学", "缺席", "出勤率"],
+    "summary": ["考试", "单位", *map(name, ("expected", "took", "took_rate", "passed", "via_makeup", "pass_rate",
+                                        "mean", "high", "low", "excused"))],
+    "scores": ["考试", "单位", "姓名", "账号", name("score"), "结果"],
+    "attendance": ["日期", "学习主题", *map(name, ("attendance_expected", "present", "leave", "makeup", "absent",
+                                              "attendance"))],
     "attendance_people": ["日期", "学习主题", "单位", "姓名", "账号", "出勤"],
     "study": ["培训项目", "单位", "姓名", "账号", "是否完成"],
     "items": ["考试", "试题编号", "题型", "题干", "答案", "作答人数", "难度P", "区分度D", "点双列相关r", "选项分布",
@@ -89,7 +91,7 @@ ROWS = {"summary": summary_rows, "scores": score_rows, "attendance": attendance_
 
 
 def _date(at) -> str:
-    return at.astimezone(clock.BEIJING).strftime("%Y-%m-%d")
+    return clock.day(at)
 
 
 def tables_for(scope: str | None) -> dict[str, str]:

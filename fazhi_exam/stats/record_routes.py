@@ -22,10 +22,7 @@ bp = Blueprint("records", __name__, url_prefix="/records")
 @bp.app_template_filter("cn_date")
 def _cn_date(value: datetime | None) -> str:
     """2023年6月15日, in Beijing time (as on official documents)."""
-    if value is None:
-        return ""
-    d = value.astimezone(clock.BEIJING)
-    return f"{d.year}年{d.month}月{d.day}日"
+    return clock.cn_day(value)
 
 
 @bp.app_template_filter("hours")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
+from ..glossary import short
 from ..models import OrgUnit
 from .definitions import FIGURES
 from .formats import percent, ratio, score
@@ -225,8 +226,7 @@ class Table:
 
 
 def _date(at: datetime) -> str:
-    d = at.astimezone(clock.BEIJING)
-    return f"{d.month}月{d.day}日"
+    return clock.cn_month_day(at)
 
 
 def _audience(cohorts, units=()) -> str:
@@ -236,8 +236,8 @@ def _audience(cohorts, units=()) -> str:
 
 
 def _session_table(s: YearSummary) -> Table:
-    t = Table("集中学法情况", ["序号", "日期", "学习主题", "参学对象", "应到", "出席", "请假", "补学", "缺席",
-                         "出勤率"], link_column=2)
+    t = Table("集中学法情况", ["序号", "日期", "学习主题", "参学对象", *map(short, (
+        "attendance_expected", "present", "leave", "makeup", "absent", "attendance"))], link_column=2)
     number = 0
     for group in KEYS:
         rows = _sessions(s, group)
@@ -254,8 +254,9 @@ def _session_table(s: YearSummary) -> Table:
 
 
 def _exam_table(s: YearSummary) -> Table:
-    t = Table("考试情况", ["序号", "考试名称", "考试日期", "考试对象", "应考", "免考", "参考", "参考率", "合格",
-                       "其中补考合格", "合格率", "合格/应考", "平均分"])
+    t = Table("考试情况", ["序号", "考试名称", "考试日期", "考试对象", *map(short, (
+        "expected", "excused", "took", "took_rate", "passed", "via_makeup", "pass_rate", "pass_rate_expected",
+        "mean"))])
     number = 0
     for group in KEYS:
         lines = _exams(s, group)
@@ -275,8 +276,8 @@ def _exam_table(s: YearSummary) -> Table:
 
 
 def _programme_table(s: YearSummary) -> Table:
-    t = Table("在线学习情况", ["序号", "培训项目", "学习对象", "应学", "免学", "已完成", "未完成", "在线学习率"],
-              numbers_from=3)
+    t = Table("在线学习情况", ["序号", "培训项目", "学习对象", *map(short, (
+        "study_expected", "study_excused", "completed", "unfinished", "study_rate"))], numbers_from=3)
     for number, p in enumerate((p for p in s.programmes if p.figures.members or not s.scope), 1):
         f = p.figures
         t.add([number, p.programme.title, _audience(p.programme.cohorts), f.members, f.excused, f.completed,
@@ -328,5 +329,5 @@ def unit_name(scope: str | None) -> str:
 
 
 def generated_line(at: datetime | None = None) -> str:
-    at = (at or clock.now()).astimezone(clock.BEIJING)
-    return f"生成时间：{at.year}年{at.month}月{at.day}日 {at:%H:%M}（北京时间），数据来自法治学考平台的记录。"
+    at = at or clock.now()
+    return f"生成时间：{clock.cn_day(at)} {clock.time_of_day(at)}（北京时间），数据来自法治学考平台的记录。"

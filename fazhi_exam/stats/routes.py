@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
-from .. import clock
+from .. import clock, glossary
 from ..accounts import scope as org_scope
 from ..closed_years import live_closure, year_of
 from ..errors import NotFound
@@ -35,6 +35,7 @@ def chosen_year() -> int:
 
 
 bp.add_app_template_global(definitions.FIGURES, "stats_definitions")
+bp.add_app_template_global(glossary.TERMS, "terms")
 
 
 @bp.app_template_global("closure_of")

@@ -48,6 +48,5 @@ def reminder_sheet():
 def reminder_notice():
     title, rows = _rows()
     unit = request.args.get("unit", "")
-    today = clock.now().astimezone(reminders.BEIJING)
     return render_template("study/notice.html", title=title, unit=unit, rows=[b for b in rows if b.unit == unit],
-                           today=f"{today.year}年{today.month}月{today.day}日")
+                           today=clock.cn_day(clock.now()))

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from .. import clock
-from ..clock import BEIJING
 from ..extensions import db
 from ..models import Attendance, Programme, StudyPlan, User
 from . import completion
@@ -40,7 +39,7 @@ def plan_behind(plan: StudyPlan) -> list[Behind]:
         for user in expected_users(session):
             if marks.get((session.id, user.id)) not in DONE:
                 row = behind.setdefault(user.id, Behind(user, user.org_unit.name if user.org_unit else ""))
-                day = session.starts_at.astimezone(BEIJING).strftime("%m月%d日")
+                day = clock.cn_month_day(session.starts_at)
                 row.items.append(f"缺席未补学：{day} {session.topic}")
     return sorted(behind.values(), key=lambda b: (b.unit, b.user.id))
 

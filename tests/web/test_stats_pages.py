@@ -150,3 +150,27 @@ def test_dashboard_for_the_year(app, scores, auth, client):
     auth.logout()
     auth.login("zhang")
     assert client.get("/stats/?year=2023").status_code == 403
+
+
+def test_one_word_for_each_figure_in_page_export_and_report(app, scores, auth, client):
+    """The page's column heads, the export's and the report's are the glossary's names for the same
+    figures, and no avoided word (及格, 实考 …) is in any of them."""
+    import docx
+
+    from fazhi_exam import glossary
+
+    _, exam_id = scores
+    auth.login("boss")
+    page = client.get(f"/stats/exams/{exam_id}").get_data(as_text=True)
+    heads = [glossary.short(k) for k in ("expected", "took", "took_rate", "passed", "pass_rate", "mean", "high")]
+    assert all(f">{h}</th>" in page for h in heads), heads
+    wb = openpyxl.load_workbook(io.BytesIO(client.get("/stats/export?year=2023&format=xlsx").data))
+    cells = [str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    summary_head = next(wb["成绩汇总表"].iter_rows(values_only=True))
+    assert summary_head[2:] == tuple(glossary.name(k) for k in (
+        "expected", "took", "took_rate", "passed", "via_makeup", "pass_rate", "mean", "high", "low", "excused"))
+    report = docx.Document(io.BytesIO(client.get("/stats/report.docx?year=2023").data))
+    words = [p.text for p in report.paragraphs] + [c.text for t in report.tables for r in t.rows for c in r.cells]
+    assert glossary.short("via_makeup") in words and glossary.name("study_rate") in " ".join(words)
+    found = {text: glossary.avoided_in(text) for text in [page, *cells, *words] if glossary.avoided_in(text)}
+    assert found == {}

@@ -38,7 +38,7 @@ def test_missed_session_listed_then_made_up_online(app, town, make_user):
         trainer = app.test_client()
         Auth(trainer).login("peixun")
         page = trainer.get(f"/study/manage/reminders?plan={plan_id}").get_data(as_text=True)
-        for expected in ("共 1 人", "王庄村", "13800000001", "缺席未补学：03月08日 宪法学习"):
+        for expected in ("共 1 人", "王庄村", "13800000001", "缺席未补学：3月8日 宪法学习"):
             assert expected in page, expected
         sheet = trainer.get(f"/study/manage/reminders.xlsx?plan={plan_id}")
         ws = openpyxl.load_workbook(io.BytesIO(sheet.data)).active
