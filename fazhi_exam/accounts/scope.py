@@ -30,11 +30,19 @@ def unit_in_scope(actor: User, unit: OrgUnit | None) -> bool:
 
 
 def units_in_scope(actor: User) -> list[OrgUnit]:
-    stmt = select(OrgUnit).order_by(OrgUnit.path)
+    """The units the actor may see, as a tree: each unit followed by the units under it, brothers in
+    the order the town gave them (sort_order), never by the text of their paths ("/1/10/" < "/1/2/")."""
+    stmt = select(OrgUnit)
     scope = scope_unit(actor)
     if scope is not None:
         stmt = stmt.where(OrgUnit.path.startswith(scope.path))
-    return list(db.session.scalars(stmt))
+    units = list(db.session.scalars(stmt))
+    order = {u.id: (u.sort_order, u.id) for u in units}
+
+    def key(unit: OrgUnit) -> list[tuple[int, int]]:
+        return [order.get(int(i), (0, int(i))) for i in unit.path.strip("/").split("/") if i]
+
+    return sorted(units, key=key)
 
 
 def restrict_users(stmt: Select, actor: User) -> Select:

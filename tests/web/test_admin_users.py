@@ -164,3 +164,22 @@ def test_admin_create_and_reset_refuse_each_weak_password_with_its_rule(app, cli
     assert Api(app.test_client()).login(PERSON["username"]).status_code == 200  # unchanged
     with app.app_context():
         assert not db.session.get(User, uid).must_change_password
+
+
+def test_units_page_lists_the_tree_in_the_towns_order(app, client, auth, make_user, town):
+    """Each unit followed by its own units, brothers in the order they were added — not by the text of
+    their paths, which put "/1/10/" before "/1/2/" (a 科室 between two villages, issue 16)."""
+    make_user("admin", roles={"admin"})
+    auth.login("admin")
+    (town_id,) = _ids(app, "大张楼镇")
+    token = auth.csrf("/admin/units")
+    names = [f"新{n}村" for n in "一二三四五六七八九十"] + ["新十一村", "新十二村"]
+    for name in names:
+        client.post("/admin/units", data={"csrf_token": token, "name": name, "kind": "village", "parent_id": town_id})
+    (second,) = _ids(app, "新二村")
+    client.post("/admin/units", data={"csrf_token": token, "name": "新二村一组", "kind": "village",
+                                      "parent_id": second})
+    page = client.get("/admin/units").get_data(as_text=True)
+    shown = [n for n in [*names, "新二村一组"] if n in page]
+    assert sorted(shown, key=lambda n: page.index(f"{n}<") if f"{n}<" in page else page.index(n)) == \
+        [names[0], names[1], "新二村一组", *names[2:]]
