@@ -54,7 +54,7 @@ def score_rows(y: year.YearSummary) -> Iterator[list]:
 
 def attendance_rows(y: year.YearSummary) -> Iterator[list]:
     for r in y.sessions:
-        yield [_date(r.session.starts_at), r.session.topic, r.expected, r.present, r.leave, r.makeup, r.absent,
+        yield [clock.day(r.session.starts_at), r.session.topic, r.expected, r.present, r.leave, r.makeup, r.absent,
                Percent(ratio(r.present, r.expected))]
 
 
@@ -62,7 +62,7 @@ def attendance_people_rows(y: year.YearSummary) -> Iterator[list]:
     for r in y.sessions:
         for p in study.session_people(r.session, "all", y.scope):  # 请假 too, with the reason
             label = ATTENDANCE_LABELS.get(p.status, p.status)
-            yield [_date(r.session.starts_at), r.session.topic, p.unit or "", p.name, p.username,
+            yield [clock.day(r.session.starts_at), r.session.topic, p.unit or "", p.name, p.username,
                    f"{label}（{p.reason}）" if p.reason else label]
 
 
@@ -88,10 +88,6 @@ def item_rows(y: year.YearSummary, ahead: Future | None = None) -> Iterator[list
 
 ROWS = {"summary": summary_rows, "scores": score_rows, "attendance": attendance_rows,
         "attendance_people": attendance_people_rows, "study": study_rows, "items": item_rows}
-
-
-def _date(at) -> str:
-    return clock.day(at)
 
 
 def tables_for(scope: str | None) -> dict[str, str]:

@@ -225,10 +225,6 @@ class Table:
         self.links.append(link)
 
 
-def _date(at: datetime) -> str:
-    return clock.cn_month_day(at)
-
-
 def _audience(cohorts, units=()) -> str:
     who = "、".join(c.name for c in sorted(cohorts, key=lambda c: (c.sort_order, c.id))) or "全体人员"
     units = sorted(units, key=lambda u: u.path)
@@ -244,8 +240,9 @@ def _session_table(s: YearSummary) -> Table:
         for r in rows:
             number += 1
             session = r.session
-            t.add([number, _date(session.starts_at), session.topic, _audience(session.cohorts, session.org_units),
-                   r.expected, r.present, r.leave, r.makeup, r.absent, percent(r.rate)], ("session", session.id))
+            t.add([number, clock.cn_month_day(session.starts_at), session.topic,
+                   _audience(session.cohorts, session.org_units), r.expected, r.present, r.leave, r.makeup,
+                   r.absent, percent(r.rate)], ("session", session.id))
         if rows:
             sums = [sum(getattr(r, k) for r in rows) for k in ("expected", "present", "leave", "makeup", "absent")]
             t.add(["", "", f"{SESSION_WHO[group]}集中学法合计{len(rows)}次（人次）", "", *sums,
@@ -263,8 +260,8 @@ def _exam_table(s: YearSummary) -> Table:
         for e in lines:
             number += 1
             f, exam = e.figures, e.exam
-            t.add([number, exam.title, _date(exam.opens_at), _audience(exam.cohorts, exam.org_units), f.expected,
-                   f.excused, f.took, percent(f.took_rate), f.passed, f.via_makeup, percent(f.pass_rate),
+            t.add([number, exam.title, clock.cn_month_day(exam.opens_at), _audience(exam.cohorts, exam.org_units),
+                   f.expected, f.excused, f.took, percent(f.took_rate), f.passed, f.via_makeup, percent(f.pass_rate),
                    percent(f.pass_rate_expected), score(f.mean)], ("exam", exam.id))
         if len(lines) > 1:
             expected, excused, took, passed, makeup = (sum(getattr(e.figures, k) for e in lines)
